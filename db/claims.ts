@@ -1,0 +1,260 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { immediate, type Db } from "./client";
+import { artifacts, prompts, writings, type Prompt } from "./schema";
+import { applyTransition, type PromptState } from "./transitions";
+import { releasedLease } from "./prompts";
+
+export type Stage = "write" | "render";
+
+export type Claim = {
+  prompt: Prompt;
+  stage: Stage;
+  leaseToken: string;
+  workerId: string;
+};
+
+const stageStart: Record<Stage, PromptState> = {
+  write: { status: "unprocessed", artifactStatus: null },
+  render: { status: "completed", artifactStatus: "pending" },
+};
+
+const stageRunning: Record<Stage, PromptState> = {
+  write: { status: "processing", artifactStatus: null },
+  render: { status: "processing", artifactStatus: "processing" },
+};
+
+/**
+ * Claims the next ready prompt in one short write transaction: rendering
+ * first (so stage 2 follows stage 1 at once), then writing, each by
+ * priority and then age. Returns null when nothing is ready.
+ */
+export function claimNextPrompt(
+  db: Db,
+  options: { workerId: string; leaseMs: number; now?: Date },
+): Claim | null {
+  const now = options.now ?? new Date();
+  return db.transaction((tx) => {
+    for (const stage of ["render", "write"] as const) {
+      const start = stageStart[stage];
+      const candidate = tx
+        .select({ id: prompts.id })
+        .from(prompts)
+        .where(
+          and(
+            eq(prompts.status, start.status),
+            start.artifactStatus
+              ? eq(prompts.artifactStatus, start.artifactStatus)
+              : isNull(prompts.artifactStatus),
+            or(isNull(prompts.runAfter), lte(prompts.runAfter, now)),
+          ),
+        )
+        .orderBy(desc(prompts.priority), asc(prompts.id))
+        .limit(1)
+        .get();
+      if (!candidate) continue;
+
+      const leaseToken = randomUUID();
+      const { prompt } = applyTransition(tx, {
+        promptId: candidate.id,
+        to: stageRunning[stage],
+        reason: stage === "write" ? "writing started" : "rendering started",
+        workerId: options.workerId,
+        patch: {
+          leaseOwner: options.workerId,
+          leaseToken,
+          leaseExpiresAt: new Date(now.getTime() + options.leaseMs),
+          attempts: sql`${prompts.attempts} + 1` as unknown as number,
+          lastError: null,
+          progress: stage === "render" ? 0 : null,
+        },
+        now,
+      });
+      return { prompt, stage, leaseToken, workerId: options.workerId };
+    }
+    return null;
+  }, immediate);
+}
+
+export type WritingOutput = {
+  format: "text" | "json";
+  content: string;
+  backend: string;
+};
+
+/**
+ * Records stage 1's writing and the status that announces it in one
+ * transaction, if the claim still holds its lease.
+ */
+export function recordWriting(
+  db: Db,
+  claim: Claim,
+  output: WritingOutput,
+  now = new Date(),
+): Prompt {
+  return db.transaction((tx) => {
+    const writing = tx
+      .insert(writings)
+      .values({ promptId: claim.prompt.id, ...output, createdAt: now })
+      .returning({ id: writings.id })
+      .get();
+    const isMedia = output.format === "json";
+    return applyTransition(tx, {
+      promptId: claim.prompt.id,
+      to: {
+        status: "completed",
+        artifactStatus: isMedia ? "pending" : null,
+      },
+      reason: isMedia ? "spec written" : "writing finished",
+      leaseToken: claim.leaseToken,
+      workerId: claim.workerId,
+      patch: releasedLease({ outputReference: writing.id, attempts: 0 }),
+      now,
+    }).prompt;
+  }, immediate);
+}
+
+export type ArtifactOutput = {
+  kind: "image" | "audio";
+  mimeType: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  width?: number | null;
+  height?: number | null;
+  durationMs?: number | null;
+  backend: string;
+};
+
+/** Records stage 2's files and marks the prompt ready, in one transaction. */
+export function recordArtifacts(
+  db: Db,
+  claim: Claim,
+  outputs: ArtifactOutput[],
+  now = new Date(),
+): Prompt {
+  return db.transaction((tx) => {
+    const writingId = claim.prompt.outputReference;
+    if (writingId === null) throw new Error("render claim has no writing");
+    for (const output of outputs) {
+      tx.insert(artifacts)
+        .values({
+          promptId: claim.prompt.id,
+          writingId,
+          ...output,
+          createdAt: now,
+        })
+        .run();
+    }
+    return applyTransition(tx, {
+      promptId: claim.prompt.id,
+      to: { status: "completed", artifactStatus: "ready" },
+      reason: "rendering finished",
+      leaseToken: claim.leaseToken,
+      workerId: claim.workerId,
+      patch: releasedLease({ progress: 100 }),
+      now,
+    }).prompt;
+  }, immediate);
+}
+
+/** Marks the claimed stage failed with a readable reason. */
+export function failStage(
+  db: Db,
+  claim: Claim,
+  lastError: string,
+  now = new Date(),
+): Prompt {
+  return db.transaction(
+    (tx) =>
+      applyTransition(tx, {
+        promptId: claim.prompt.id,
+        to:
+          claim.stage === "write"
+            ? { status: "failed", artifactStatus: null }
+            : { status: "failed", artifactStatus: "failed" },
+        reason: claim.stage === "write" ? "writing failed" : "rendering failed",
+        detail: lastError,
+        leaseToken: claim.leaseToken,
+        workerId: claim.workerId,
+        patch: releasedLease({ lastError }),
+        now,
+      }).prompt,
+    immediate,
+  );
+}
+
+/**
+ * Gives a claimed prompt back to the start of its stage without counting
+ * the attempt (used on shutdown).
+ */
+export function releaseClaim(
+  db: Db,
+  claim: Claim,
+  reason: string,
+  now = new Date(),
+): Prompt {
+  return db.transaction(
+    (tx) =>
+      applyTransition(tx, {
+        promptId: claim.prompt.id,
+        to: stageStart[claim.stage],
+        reason,
+        leaseToken: claim.leaseToken,
+        workerId: claim.workerId,
+        patch: releasedLease({
+          attempts: sql`max(${prompts.attempts} - 1, 0)` as unknown as number,
+          progress: null,
+        }),
+        now,
+      }).prompt,
+    immediate,
+  );
+}
+
+/** Reports stage 2 progress (0–100) while the lease is still ours. */
+export function reportProgress(db: Db, claim: Claim, percent: number): boolean {
+  const result = db
+    .update(prompts)
+    .set({ progress: Math.max(0, Math.min(100, Math.round(percent))) })
+    .where(
+      and(
+        eq(prompts.id, claim.prompt.id),
+        eq(prompts.leaseToken, claim.leaseToken),
+      ),
+    )
+    .run();
+  return result.changes === 1;
+}
+
+/** Pushes the lease's expiry forward; false when the lease is gone. */
+export function extendLease(
+  db: Db,
+  claim: Claim,
+  leaseMs: number,
+  now = new Date(),
+): boolean {
+  const result = db
+    .update(prompts)
+    .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+    .where(
+      and(
+        eq(prompts.id, claim.prompt.id),
+        eq(prompts.leaseToken, claim.leaseToken),
+      ),
+    )
+    .run();
+  return result.changes === 1;
+}
+
+/** The writing a render claim renders from. */
+export function getClaimWriting(db: Db, claim: Claim) {
+  if (claim.prompt.outputReference === null) return null;
+  return (
+    db
+      .select()
+      .from(writings)
+      .where(eq(writings.id, claim.prompt.outputReference))
+      .get() ?? null
+  );
+}

@@ -1,0 +1,80 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import {
+  drizzle,
+  type BetterSQLite3Database,
+} from "drizzle-orm/better-sqlite3";
+import * as schema from "./schema";
+import { migrate } from "./migrate";
+
+export type Db = BetterSQLite3Database<typeof schema> & {
+  $client: Database.Database;
+};
+
+/** Transaction option that takes the write lock at BEGIN. */
+export const immediate = { behavior: "immediate" } as const;
+
+export const busyTimeoutMs = 5_000;
+
+export class DatabaseOpenError extends Error {}
+
+/**
+ * Opens the database file with the pragmas every connection must have and
+ * applies pending migrations. Fails when the file cannot be put in WAL mode.
+ */
+export function openDatabase(filePath: string): Db {
+  const absolutePath = path.resolve(filePath);
+  fs.mkdirSync(path.dirname(absolutePath), { recursive: true });
+
+  const sqlite = openSqlite(absolutePath);
+  applyPragmas(sqlite, absolutePath);
+  const db = drizzle({ client: sqlite, schema }) as Db;
+  migrate(db);
+  return db;
+}
+
+function openSqlite(absolutePath: string): Database.Database {
+  try {
+    return new Database(absolutePath, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot open the database at ${absolutePath}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function applyPragmas(sqlite: Database.Database, absolutePath: string) {
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
+  if (String(mode).toLowerCase() !== "wal") {
+    sqlite.close();
+    throw new DatabaseOpenError(
+      `The database at ${absolutePath} cannot use WAL (journal_mode is ` +
+        `"${mode}"). Put DATABASE_PATH on a local disk; network shares and ` +
+        `shared folders of virtual machines cannot hold a WAL database.`,
+    );
+  }
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+}
+
+/** The absolute path of the file a connection has open. */
+export function databasePathOf(db: Db): string {
+  return db.$client.name;
+}
+
+type GlobalWithDb = typeof globalThis & { __poetsDb?: Db };
+
+/**
+ * The process's one connection. Kept on globalThis so that every route
+ * bundle of the app, and every hot reload in development, shares it.
+ */
+export function getDb(filePath: string): Db {
+  const store = globalThis as GlobalWithDb;
+  if (!store.__poetsDb || !store.__poetsDb.$client.open) {
+    store.__poetsDb = openDatabase(filePath);
+  }
+  return store.__poetsDb;
+}

@@ -1,0 +1,231 @@
+import { randomInt } from "node:crypto";
+import { and, asc, desc, eq, lt, sql, type SQL } from "drizzle-orm";
+import { AppError } from "../lib/errors";
+import type {
+  ArtifactStatus,
+  NewPromptInput,
+  PromptType,
+  Status,
+} from "../lib/prompt-types";
+import { immediate, type Db } from "./client";
+import {
+  artifacts,
+  promptEvents,
+  prompts,
+  writings,
+  type Artifact,
+  type Prompt,
+  type PromptEvent,
+  type Writing,
+} from "./schema";
+import { applyTransition, stateKey, type PromptState } from "./transitions";
+
+/** Adds a prompt, unprocessed, with its "submitted" event. */
+export function createPrompt(
+  db: Db,
+  input: NewPromptInput,
+  now = new Date(),
+): Prompt {
+  return db.transaction((tx) => {
+    const row = tx
+      .insert(prompts)
+      .values({
+        type: input.type,
+        text: input.text,
+        priority: input.priority,
+        seed: randomInt(0, 2 ** 32 - 1),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    const event = tx
+      .insert(promptEvents)
+      .values({
+        promptId: row.id,
+        toStatus: "unprocessed",
+        reason: "submitted",
+        createdAt: now,
+      })
+      .returning({ id: promptEvents.id })
+      .get();
+    return tx
+      .update(prompts)
+      .set({ lastEventId: event.id })
+      .where(eq(prompts.id, row.id))
+      .returning()
+      .get();
+  }, immediate);
+}
+
+export function getPrompt(db: Db, promptId: number): Prompt | null {
+  return (
+    db.select().from(prompts).where(eq(prompts.id, promptId)).get() ?? null
+  );
+}
+
+export type PromptDetail = {
+  prompt: Prompt;
+  writing: Writing | null;
+  artifacts: Artifact[];
+  events: PromptEvent[];
+};
+
+/** A prompt with its current writing, its artifacts and its whole timeline. */
+export function getPromptDetail(db: Db, promptId: number): PromptDetail | null {
+  return db.transaction((tx) => {
+    const prompt = tx
+      .select()
+      .from(prompts)
+      .where(eq(prompts.id, promptId))
+      .get();
+    if (!prompt) return null;
+    const writing = prompt.outputReference
+      ? (tx
+          .select()
+          .from(writings)
+          .where(eq(writings.id, prompt.outputReference))
+          .get() ?? null)
+      : null;
+    return {
+      prompt,
+      writing,
+      artifacts: writing
+        ? tx
+            .select()
+            .from(artifacts)
+            .where(eq(artifacts.writingId, writing.id))
+            .orderBy(asc(artifacts.id))
+            .all()
+        : [],
+      events: tx
+        .select()
+        .from(promptEvents)
+        .where(eq(promptEvents.promptId, promptId))
+        .orderBy(asc(promptEvents.id))
+        .all(),
+    };
+  });
+}
+
+export type PromptFilter = {
+  status?: Status;
+  artifactStatus?: ArtifactStatus;
+  type?: PromptType;
+  /** Only prompts with an id below this one (keyset pagination). */
+  beforeId?: number;
+  limit: number;
+};
+
+export type PromptPage = { items: Prompt[]; nextCursor: number | null };
+
+/** Prompts newest first, one page after a keyset cursor. */
+export function listPrompts(db: Db, filter: PromptFilter): PromptPage {
+  const conditions: SQL[] = [];
+  if (filter.status) conditions.push(eq(prompts.status, filter.status));
+  if (filter.artifactStatus) {
+    conditions.push(eq(prompts.artifactStatus, filter.artifactStatus));
+  }
+  if (filter.type) conditions.push(eq(prompts.type, filter.type));
+  if (filter.beforeId) conditions.push(lt(prompts.id, filter.beforeId));
+
+  const rows = db
+    .select()
+    .from(prompts)
+    .where(and(...conditions))
+    .orderBy(desc(prompts.id))
+    .limit(filter.limit + 1)
+    .all();
+  const items = rows.slice(0, filter.limit);
+  const hasMore = rows.length > filter.limit;
+  return { items, nextCursor: hasMore ? items[items.length - 1].id : null };
+}
+
+/** Where a requeue sends a prompt: the start of the stage it was in. */
+const requeueTargets: Partial<Record<string, PromptState>> = {
+  "processing/-": { status: "unprocessed", artifactStatus: null },
+  "failed/-": { status: "unprocessed", artifactStatus: null },
+  "processing/processing": { status: "completed", artifactStatus: "pending" },
+  "failed/failed": { status: "completed", artifactStatus: "pending" },
+};
+
+/**
+ * Sends a prompt back to the start of its current stage and drops its lease,
+ * so a worker still running it can no longer record a result.
+ */
+export function requeuePrompt(
+  db: Db,
+  promptId: number,
+  now = new Date(),
+): Prompt {
+  return db.transaction((tx) => {
+    const current = tx
+      .select()
+      .from(prompts)
+      .where(eq(prompts.id, promptId))
+      .get();
+    if (!current) {
+      throw new AppError("not_found", `prompt ${promptId} not found`);
+    }
+    const target = requeueTargets[stateKey(current)];
+    if (!target) {
+      throw new AppError(
+        "conflict",
+        `prompt ${promptId} is ${describeState(current)}; only a prompt ` +
+          "that is processing or failed can be requeued",
+      );
+    }
+    return applyTransition(tx, {
+      promptId,
+      to: target,
+      reason: "requeued",
+      detail: current.lastError,
+      patch: releasedLease({ lastError: null, runAfter: null, progress: null }),
+      now,
+    }).prompt;
+  }, immediate);
+}
+
+function describeState(state: PromptState): string {
+  if (state.status === "unprocessed") return "already queued";
+  if (state.status === "completed" && state.artifactStatus === "pending") {
+    return "already queued for rendering";
+  }
+  if (state.status === "cancelled") return "cancelled";
+  return "already finished";
+}
+
+export function releasedLease<T extends object>(extra: T) {
+  return {
+    leaseOwner: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    ...extra,
+  };
+}
+
+/** Counts of prompts by status, by artifact status and by type. */
+export function countPrompts(db: Db) {
+  const grouped = (column: typeof prompts.status | typeof prompts.type) =>
+    db
+      .select({ key: column, count: sql<number>`count(*)` })
+      .from(prompts)
+      .groupBy(column)
+      .all();
+  const byArtifact = db
+    .select({ key: prompts.artifactStatus, count: sql<number>`count(*)` })
+    .from(prompts)
+    .where(sql`${prompts.artifactStatus} IS NOT NULL`)
+    .groupBy(prompts.artifactStatus)
+    .all();
+  const toRecord = (rows: { key: string | null; count: number }[]) =>
+    Object.fromEntries(rows.map((r) => [r.key, r.count])) as Record<
+      string,
+      number
+    >;
+  return {
+    byStatus: toRecord(grouped(prompts.status)),
+    byArtifactStatus: toRecord(byArtifact),
+    byType: toRecord(grouped(prompts.type)),
+  };
+}

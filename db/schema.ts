@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { artifactStatuses, promptTypes, statuses } from "../lib/prompt-types";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const prompts = sqliteTable(
+  "prompts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type", { enum: promptTypes }).notNull(),
+    text: text("text").notNull(),
+    priority: integer("priority").notNull().default(0),
+    status: text("status", { enum: statuses }).notNull().default("unprocessed"),
+    artifactStatus: text("artifact_status", { enum: artifactStatuses }),
+    outputReference: integer("output_reference"),
+    lastError: text("last_error"),
+    attempts: integer("attempts").notNull().default(0),
+    seed: integer("seed").notNull(),
+    progress: integer("progress"),
+    leaseOwner: text("lease_owner"),
+    leaseToken: text("lease_token"),
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
+    runAfter: integer("run_after", { mode: "timestamp_ms" }),
+    lastEventId: integer("last_event_id").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("prompts_stage1_queue").on(t.status, t.priority, t.id),
+    index("prompts_stage2_queue").on(t.artifactStatus, t.priority, t.id),
+    index("prompts_type_id").on(t.type, t.id),
+  ],
+);
+
+export const promptEvents = sqliteTable(
+  "prompt_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    promptId: integer("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    fromStatus: text("from_status", { enum: statuses }),
+    fromArtifactStatus: text("from_artifact_status", {
+      enum: artifactStatuses,
+    }),
+    toStatus: text("to_status", { enum: statuses }).notNull(),
+    toArtifactStatus: text("to_artifact_status", { enum: artifactStatuses }),
+    reason: text("reason").notNull(),
+    workerId: text("worker_id"),
+    detail: text("detail"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("prompt_events_prompt").on(t.promptId, t.id)],
+);
+
+export const writings = sqliteTable(
+  "writings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    promptId: integer("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    format: text("format", { enum: ["text", "json"] }).notNull(),
+    content: text("content").notNull(),
+    backend: text("backend").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("writings_prompt").on(t.promptId)],
+);
+
+export const artifacts = sqliteTable(
+  "artifacts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    promptId: integer("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    writingId: integer("writing_id")
+      .notNull()
+      .references(() => writings.id),
+    kind: text("kind", { enum: ["image", "audio"] }).notNull(),
+    mimeType: text("mime_type").notNull(),
+    fileName: text("file_name").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    durationMs: integer("duration_ms"),
+    backend: text("backend").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("artifacts_prompt").on(t.promptId),
+    uniqueIndex("artifacts_file_name").on(t.fileName),
+  ],
+);
+
+export const workers = sqliteTable("workers", {
+  id: text("id").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  version: text("version").notNull(),
+  dbPath: text("db_path").notNull(),
+  startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+  lastHeartbeatAt: integer("last_heartbeat_at", {
+    mode: "timestamp_ms",
+  }).notNull(),
+  stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+  currentPromptId: integer("current_prompt_id"),
+});
+
+export type Prompt = typeof prompts.$inferSelect;
+export type NewPrompt = typeof prompts.$inferInsert;
+export type PromptEvent = typeof promptEvents.$inferSelect;
+export type Writing = typeof writings.$inferSelect;
+export type Artifact = typeof artifacts.$inferSelect;
+export type Worker = typeof workers.$inferSelect;

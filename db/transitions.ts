@@ -1,0 +1,152 @@
+import { eq } from "drizzle-orm";
+import { AppError } from "../lib/errors";
+import type { ArtifactStatus, Status } from "../lib/prompt-types";
+import type { Db } from "./client";
+import { promptEvents, prompts, type Prompt, type PromptEvent } from "./schema";
+
+/** A prompt's place in its lifecycle: the two status columns together. */
+export type PromptState = {
+  status: Status;
+  artifactStatus: ArtifactStatus | null;
+};
+
+export type StateKey = `${Status}/${ArtifactStatus | "-"}`;
+
+export function stateKey(state: PromptState): StateKey {
+  return `${state.status}/${state.artifactStatus ?? "-"}`;
+}
+
+/**
+ * Every allowed change of state. Stage 1 runs from unprocessed/-; stage 2
+ * (media prompts only) runs from completed/pending.
+ */
+export const allowedTransitions: Partial<
+  Record<StateKey, readonly StateKey[]>
+> = {
+  "unprocessed/-": ["processing/-", "cancelled/-"],
+  "processing/-": [
+    "completed/-",
+    "completed/pending",
+    "failed/-",
+    "unprocessed/-",
+    "cancelled/-",
+  ],
+  "failed/-": ["unprocessed/-"],
+  "completed/-": [],
+  "completed/pending": ["processing/processing", "cancelled/-"],
+  "processing/processing": [
+    "completed/ready",
+    "failed/failed",
+    "completed/pending",
+    "cancelled/-",
+  ],
+  "failed/failed": ["completed/pending"],
+  "completed/ready": [],
+  "cancelled/-": [],
+};
+
+export function isAllowedTransition(from: PromptState, to: PromptState) {
+  return allowedTransitions[stateKey(from)]?.includes(stateKey(to)) ?? false;
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Writer = Db | Tx;
+
+/** Columns a transition may set besides the two status columns. */
+export type TransitionPatch = Partial<
+  Pick<
+    Prompt,
+    | "outputReference"
+    | "lastError"
+    | "attempts"
+    | "progress"
+    | "leaseOwner"
+    | "leaseToken"
+    | "leaseExpiresAt"
+    | "runAfter"
+  >
+>;
+
+export type TransitionRequest = {
+  promptId: number;
+  to: PromptState;
+  reason: string;
+  /** When set, the prompt must still hold this lease token. */
+  leaseToken?: string;
+  workerId?: string | null;
+  detail?: string | null;
+  patch?: TransitionPatch;
+  now?: Date;
+};
+
+export type TransitionResult = { prompt: Prompt; event: PromptEvent };
+
+/**
+ * The one function that changes a prompt's status. It checks the change
+ * against allowedTransitions and the caller's lease, then writes the event
+ * row and the prompt row. Call it inside the caller's write transaction so
+ * that outputs commit together with the status that announces them.
+ */
+export function applyTransition(
+  tx: Writer,
+  request: TransitionRequest,
+): TransitionResult {
+  const now = request.now ?? new Date();
+  const current = tx
+    .select()
+    .from(prompts)
+    .where(eq(prompts.id, request.promptId))
+    .get();
+  if (!current) {
+    throw new AppError("not_found", `prompt ${request.promptId} not found`);
+  }
+  assertTransition(current, request);
+
+  const event = tx
+    .insert(promptEvents)
+    .values({
+      promptId: current.id,
+      fromStatus: current.status,
+      fromArtifactStatus: current.artifactStatus,
+      toStatus: request.to.status,
+      toArtifactStatus: request.to.artifactStatus,
+      reason: request.reason,
+      workerId: request.workerId ?? null,
+      detail: request.detail ?? null,
+      createdAt: now,
+    })
+    .returning()
+    .get();
+
+  const prompt = tx
+    .update(prompts)
+    .set({
+      ...request.patch,
+      status: request.to.status,
+      artifactStatus: request.to.artifactStatus,
+      lastEventId: event.id,
+      updatedAt: now,
+    })
+    .where(eq(prompts.id, current.id))
+    .returning()
+    .get();
+  return { prompt, event };
+}
+
+function assertTransition(current: Prompt, request: TransitionRequest) {
+  if (
+    request.leaseToken !== undefined &&
+    current.leaseToken !== request.leaseToken
+  ) {
+    throw new AppError(
+      "lease_lost",
+      `prompt ${current.id} is no longer held by this lease`,
+    );
+  }
+  if (!isAllowedTransition(current, request.to)) {
+    throw new AppError(
+      "illegal_transition",
+      `prompt ${current.id} cannot go from ${stateKey(current)} to ${stateKey(request.to)}`,
+    );
+  }
+}

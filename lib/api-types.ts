@@ -1,0 +1,141 @@
+// JSON shapes of the HTTP API, shared by the route handlers and the browser.
+// Times are ISO 8601 strings.
+import type { ArtifactStatus, PromptType, Status } from "./prompt-types";
+
+export type PromptJson = {
+  id: number;
+  type: PromptType;
+  text: string;
+  priority: number;
+  status: Status;
+  artifactStatus: ArtifactStatus | null;
+  lastError: string | null;
+  attempts: number;
+  progress: number | null;
+  outputReference: number | null;
+  /** Id of the event that set the current state; grows with every change. */
+  lastEventId: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  runAfter: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type WritingJson = {
+  id: number;
+  format: "text" | "json";
+  content: string;
+  backend: string;
+  createdAt: string;
+};
+
+export type ArtifactJson = {
+  id: number;
+  kind: "image" | "audio";
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  backend: string;
+  url: string;
+  createdAt: string;
+};
+
+export type PromptEventJson = {
+  id: number;
+  fromStatus: Status | null;
+  fromArtifactStatus: ArtifactStatus | null;
+  toStatus: Status;
+  toArtifactStatus: ArtifactStatus | null;
+  reason: string;
+  detail: string | null;
+  workerId: string | null;
+  createdAt: string;
+};
+
+export type PromptDetailJson = {
+  prompt: PromptJson;
+  writing: WritingJson | null;
+  artifacts: ArtifactJson[];
+  events: PromptEventJson[];
+};
+
+export type PromptPageJson = {
+  items: PromptJson[];
+  nextCursor: string | null;
+};
+
+export type GalleryItemJson = {
+  prompt: PromptJson;
+  writing: WritingJson | null;
+  artifacts: ArtifactJson[];
+};
+
+export type GalleryPageJson = {
+  items: GalleryItemJson[];
+  nextCursor: string | null;
+};
+
+export type WorkerJson = {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  dbPath: string;
+  startedAt: string;
+  lastHeartbeatAt: string;
+  stoppedAt: string | null;
+  currentPromptId: number | null;
+  alive: boolean;
+};
+
+export type StatsJson = {
+  total: number;
+  byStatus: Partial<Record<Status, number>>;
+  byArtifactStatus: Partial<Record<ArtifactStatus, number>>;
+  byType: Partial<Record<PromptType, number>>;
+  worker: WorkerJson | null;
+};
+
+export type HealthJson = {
+  ok: boolean;
+  reasons: string[];
+  db: { path: string; journalMode: string; walBytes: number };
+  worker: {
+    id: string;
+    lastHeartbeatAt: string;
+    dbPath: string;
+    alive: boolean;
+  } | null;
+};
+
+export type StuckRuleJson = "processing_too_long" | "media_waiting" | "failed";
+
+export type StuckPageJson = {
+  thresholdMs: number;
+  rules: Record<StuckRuleJson, string>;
+  items: { prompt: PromptJson; rule: StuckRuleJson }[];
+};
+
+/** The data of one `event: prompt` message on /api/events. */
+export type PromptEventMessage = {
+  /** The prompt's id. */
+  id: number;
+  eventId: number;
+  type: PromptType;
+  status: Status;
+  artifactStatus: ArtifactStatus | null;
+  reason: string;
+  updatedAt: string;
+};
+
+export type ApiErrorBody = {
+  error: {
+    code: string;
+    message: string;
+    issues?: { path: string; message: string }[];
+  };
+};

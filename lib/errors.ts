@@ -1,0 +1,39 @@
+/** Every expected failure has one of these codes. */
+export type ErrorCode =
+  | "bad_request"
+  | "validation_failed"
+  | "payload_too_large"
+  | "not_found"
+  | "conflict"
+  | "illegal_transition"
+  | "lease_lost"
+  | "unauthorized";
+
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  payload_too_large: 413,
+  not_found: 404,
+  conflict: 409,
+  illegal_transition: 409,
+  lease_lost: 409,
+  unauthorized: 401,
+};
+
+export type ErrorIssue = { path: string; message: string };
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ErrorIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "AppError";
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

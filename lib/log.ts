@@ -1,0 +1,21 @@
+import pino from "pino";
+
+const isPretty =
+  process.env.NODE_ENV !== "production" &&
+  process.env.LOG_FORMAT !== "json" &&
+  process.stdout.isTTY === true;
+
+/** The one logger. JSON lines unless a person is watching a terminal. */
+export const log = pino({
+  level: process.env.LOG_LEVEL ?? "info",
+  base: { pid: process.pid },
+  redact: {
+    paths: ["*.apiKey", "*.token", "*.authorization", "apiKey", "token"],
+    censor: "[redacted]",
+  },
+  ...(isPretty
+    ? { transport: { target: "pino-pretty", options: { colorize: true } } }
+    : {}),
+});
+
+export type Logger = typeof log;

@@ -1,0 +1,114 @@
+import { z } from "zod";
+
+export const textTypes = ["poem", "story", "haiku"] as const;
+export const mediaTypes = ["image_prompt", "lyrics_prompt"] as const;
+export const promptTypes = [...textTypes, ...mediaTypes] as const;
+
+export type TextType = (typeof textTypes)[number];
+export type MediaType = (typeof mediaTypes)[number];
+export type PromptType = (typeof promptTypes)[number];
+
+export const statuses = [
+  "unprocessed",
+  "processing",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
+export const artifactStatuses = [
+  "pending",
+  "processing",
+  "ready",
+  "failed",
+] as const;
+
+export type Status = (typeof statuses)[number];
+export type ArtifactStatus = (typeof artifactStatuses)[number];
+
+export const promptTypeSchema = z.enum(promptTypes);
+export const statusSchema = z.enum(statuses);
+export const artifactStatusSchema = z.enum(artifactStatuses);
+
+export function isMediaType(type: string): type is MediaType {
+  return (mediaTypes as readonly string[]).includes(type);
+}
+
+export const maxPromptChars = 4000;
+
+/** A new prompt as the API accepts it. */
+export const newPromptSchema = z.strictObject({
+  type: promptTypeSchema,
+  text: z
+    .string()
+    .trim()
+    .min(1, "text is empty")
+    .max(maxPromptChars, `text is longer than ${maxPromptChars} characters`),
+  priority: z.number().int().min(-100).max(100).default(0),
+});
+
+export type NewPromptInput = z.infer<typeof newPromptSchema>;
+
+/** Stage 1 output for image prompts, the input of stage 2. */
+export const imageSpecSchema = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  prompt: z.string().trim().min(10).max(2000),
+  negativePrompt: z.string().max(1000),
+  style: z.string().trim().min(1).max(100),
+  width: z.number().int().min(64).max(2048).multipleOf(8),
+  height: z.number().int().min(64).max(2048).multipleOf(8),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  palette: z
+    .array(z.string().regex(/^#[0-9a-f]{6}$/i))
+    .min(2)
+    .max(8)
+    .optional(),
+});
+
+export type ImageSpec = z.infer<typeof imageSpecSchema>;
+
+export const lyricSectionLabels = [
+  "intro",
+  "verse",
+  "pre-chorus",
+  "chorus",
+  "bridge",
+  "outro",
+] as const;
+
+export const lyricSectionSchema = z.strictObject({
+  label: z.enum(lyricSectionLabels),
+  lines: z.array(z.string().trim().min(1).max(200)).min(1).max(16),
+});
+
+/** Stage 1 output for song prompts, the input of stage 2. */
+export const songSpecSchema = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  genre: z.string().trim().min(1).max(60),
+  tags: z.array(z.string().trim().min(1).max(40)).min(1).max(12),
+  tempoBpm: z.number().int().min(40).max(220),
+  durationSeconds: z.number().min(1).max(600),
+  key: z.string().trim().min(1).max(12),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  lyrics: z
+    .array(lyricSectionSchema)
+    .min(2)
+    .refine((sections) => sections.some((s) => s.label === "chorus"), {
+      message: "lyrics need a chorus",
+    }),
+});
+
+export type SongSpec = z.infer<typeof songSpecSchema>;
+export type LyricSection = z.infer<typeof lyricSectionSchema>;
+
+export const specSchemaByType = {
+  image_prompt: imageSpecSchema,
+  lyrics_prompt: songSpecSchema,
+} as const;
