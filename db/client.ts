@@ -24,8 +24,9 @@ export class DatabaseOpenError extends Error {}
  * applies pending migrations. Fails when the file cannot be put in WAL mode.
  */
 export function openDatabase(filePath: string): Db {
-  const absolutePath = path.resolve(filePath);
-  fs.mkdirSync(path.dirname(absolutePath), { recursive: true });
+  const isMemory = filePath === ":memory:";
+  const absolutePath = isMemory ? filePath : path.resolve(filePath);
+  if (!isMemory) fs.mkdirSync(path.dirname(absolutePath), { recursive: true });
 
   const sqlite = openSqlite(absolutePath);
   applyPragmas(sqlite, absolutePath);
@@ -47,7 +48,7 @@ function openSqlite(absolutePath: string): Database.Database {
 
 function applyPragmas(sqlite: Database.Database, absolutePath: string) {
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
+  const mode = enterWal(sqlite, absolutePath);
   if (String(mode).toLowerCase() !== "wal") {
     sqlite.close();
     throw new DatabaseOpenError(
@@ -58,6 +59,20 @@ function applyPragmas(sqlite: Database.Database, absolutePath: string) {
   }
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
+}
+
+function enterWal(sqlite: Database.Database, absolutePath: string): unknown {
+  try {
+    return sqlite.pragma("journal_mode = WAL", { simple: true });
+  } catch (error) {
+    sqlite.close();
+    throw new DatabaseOpenError(
+      `Cannot put the database at ${absolutePath} in WAL mode: ` +
+        `${(error as Error).message}. The folder must be writable by this ` +
+        "process and on a local disk.",
+      { cause: error },
+    );
+  }
 }
 
 /** The absolute path of the file a connection has open. */

@@ -1,0 +1,48 @@
+import { AppError } from "@/lib/errors";
+
+export const maxBodyBytes = 64 * 1024;
+
+/**
+ * Reads a JSON body of at most maxBodyBytes. Counts the bytes actually
+ * received, since Content-Length may be missing or wrong.
+ */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBodyBytes) throw tooLarge();
+  const text = await readLimitedText(request);
+  if (text.trim() === "") {
+    throw new AppError("bad_request", "The request body is empty; send JSON.");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError("bad_request", "The request body is not valid JSON.", undefined, {
+      cause: error,
+    });
+  }
+}
+
+async function readLimitedText(request: Request): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBodyBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge() {
+  return new AppError(
+    "payload_too_large",
+    `The request body is larger than ${maxBodyBytes / 1024} KiB.`,
+  );
+}

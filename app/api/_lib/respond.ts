@@ -1,0 +1,64 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+const noStore = { "Cache-Control": "no-store" };
+
+export function json(body: unknown, status = 200): NextResponse {
+  return NextResponse.json(body, { status, headers: noStore });
+}
+
+export function errorResponse(error: AppError): NextResponse {
+  const body: { code: string; message: string; issues?: ErrorIssue[] } = {
+    code: error.code,
+    message: error.message,
+  };
+  if (error.issues) body.issues = error.issues;
+  return json({ error: body }, httpStatusByCode[error.code]);
+}
+
+type Handler<C> = (request: Request, context: C) => Promise<Response> | Response;
+
+/**
+ * Wraps a route handler: expected errors become their status and body, and
+ * anything else is logged once here and answered with a generic 500.
+ */
+export function route<C>(name: string, handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (error instanceof AppError) return errorResponse(error);
+      log.error({ err: error, route: name }, "request failed");
+      return json(
+        { error: { code: "internal", message: "Something went wrong." } },
+        500,
+      );
+    }
+  };
+}
+
+export function issuesOf(error: z.ZodError): ErrorIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.join(".") || "(body)",
+    message: issue.message,
+  }));
+}
+
+/** Parses with zod, or throws a validation_failed AppError. */
+export function parseWith<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError(
+      "validation_failed",
+      `Invalid ${what}: ${result.error.issues[0]?.message ?? "bad value"}`,
+      issuesOf(result.error),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,95 @@
+import type {
+  Artifact,
+  Prompt,
+  PromptEvent,
+  Worker,
+  Writing,
+} from "@/db/schema";
+import type {
+  ArtifactJson,
+  PromptEventJson,
+  PromptJson,
+  WorkerJson,
+  WritingJson,
+} from "@/lib/api-types";
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function promptJson(p: Prompt): PromptJson {
+  return {
+    id: p.id,
+    type: p.type,
+    text: p.text,
+    priority: p.priority,
+    status: p.status,
+    artifactStatus: p.artifactStatus,
+    lastError: p.lastError,
+    attempts: p.attempts,
+    progress: p.progress,
+    outputReference: p.outputReference,
+    lastEventId: p.lastEventId,
+    leaseOwner: p.leaseOwner,
+    leaseExpiresAt: iso(p.leaseExpiresAt),
+    runAfter: iso(p.runAfter),
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+export function writingJson(w: Writing): WritingJson {
+  return {
+    id: w.id,
+    format: w.format,
+    content: w.content,
+    backend: w.backend,
+    createdAt: w.createdAt.toISOString(),
+  };
+}
+
+export function artifactJson(a: Artifact): ArtifactJson {
+  return {
+    id: a.id,
+    kind: a.kind,
+    mimeType: a.mimeType,
+    sizeBytes: a.sizeBytes,
+    sha256: a.sha256,
+    width: a.width,
+    height: a.height,
+    durationMs: a.durationMs,
+    backend: a.backend,
+    url: `/api/artifacts/${a.id}`,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+export function eventJson(e: PromptEvent): PromptEventJson {
+  return {
+    id: e.id,
+    fromStatus: e.fromStatus,
+    fromArtifactStatus: e.fromArtifactStatus,
+    toStatus: e.toStatus,
+    toArtifactStatus: e.toArtifactStatus,
+    reason: e.reason,
+    detail: e.detail,
+    workerId: e.workerId,
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+export function workerJson(w: Worker, staleMs: number, now = Date.now()) {
+  const alive =
+    w.stoppedAt === null && now - w.lastHeartbeatAt.getTime() <= staleMs;
+  const json: WorkerJson = {
+    id: w.id,
+    host: w.host,
+    pid: w.pid,
+    version: w.version,
+    dbPath: w.dbPath,
+    startedAt: w.startedAt.toISOString(),
+    lastHeartbeatAt: w.lastHeartbeatAt.toISOString(),
+    stoppedAt: iso(w.stoppedAt),
+    currentPromptId: w.currentPromptId,
+    alive,
+  };
+  return json;
+}

@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { getArtifact } from "@/db/artifacts";
+import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/errors";
+import { appDb } from "../../_lib/db";
+import { readId } from "../../_lib/params";
+import { route } from "../../_lib/respond";
+import { parseRange } from "./range";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ id: string }> };
+
+export const GET = route(
+  "GET /api/artifacts/[id]",
+  async (request, ctx: Context) => {
+    const id = await readId(ctx);
+    const artifact = getArtifact(appDb(), id);
+    if (!artifact) throw new AppError("not_found", `artifact ${id} not found`);
+    const filePath = path.join(
+      getConfig().artifactsDir,
+      path.basename(artifact.fileName),
+    );
+    const size = fileSize(filePath, id);
+
+    const headers = new Headers({
+      "Content-Type": artifact.mimeType,
+      "Accept-Ranges": "bytes",
+      "Cache-Control": "private, max-age=31536000, immutable",
+      ETag: `"${artifact.sha256}"`,
+      "X-Content-Type-Options": "nosniff",
+    });
+    const range = parseRange(request.headers.get("range"), size);
+    if (range === "unsatisfiable") {
+      headers.set("Content-Range", `bytes */${size}`);
+      return new Response(null, { status: 416, headers });
+    }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    headers.set("Content-Length", String(size === 0 ? 0 : end - start + 1));
+    if (range) headers.set("Content-Range", `bytes ${start}-${end}/${size}`);
+    const body =
+      size === 0
+        ? null
+        : (Readable.toWeb(
+            fs.createReadStream(filePath, { start, end }),
+          ) as ReadableStream);
+    return new Response(body, { status: range ? 206 : 200, headers });
+  },
+);
+
+function fileSize(filePath: string, id: number): number {
+  try {
+    return fs.statSync(filePath).size;
+  } catch (error) {
+    throw new AppError(
+      "not_found",
+      `the file of artifact ${id} is missing`,
+      undefined,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import type { Db } from "@/db/client";
+import { latestEventId, listEventsAfter, type StreamEvent } from "@/db/events";
+import { watchCommits, type CommitWatch } from "@/db/watch";
+import type { PromptEventMessage } from "@/lib/api-types";
+import { log } from "@/lib/log";
+
+export type Subscriber = {
+  /** Writes bytes to the client; returns false when the client is gone. */
+  write(chunk: Uint8Array): boolean;
+};
+
+const encoder = new TextEncoder();
+export const keepAliveMs = 10_000;
+const pageSize = 500;
+
+export function encodeEvent(event: StreamEvent): Uint8Array {
+  const message: PromptEventMessage = {
+    id: event.promptId,
+    eventId: event.id,
+    type: event.type as PromptEventMessage["type"],
+    status: event.status as PromptEventMessage["status"],
+    artifactStatus: event.artifactStatus as PromptEventMessage["artifactStatus"],
+    reason: event.reason,
+    updatedAt: event.updatedAt.toISOString(),
+  };
+  return encoder.encode(
+    `id: ${event.id}\nevent: prompt\ndata: ${JSON.stringify(message)}\n\n`,
+  );
+}
+
+/**
+ * One per process: watches the database for commits and writes each new
+ * event, encoded once, to every open stream. The watch and the keep-alive
+ * timer exist only while at least one stream is open.
+ */
+export class EventHub {
+  private readonly subscribers = new Set<Subscriber>();
+  private db: Db | null = null;
+  private watch: CommitWatch | null = null;
+  private keepAlive: NodeJS.Timeout | null = null;
+  private lastSentId = 0;
+  private scheduled = false;
+
+  /**
+   * Sends the events after `afterId` that were already broadcast, then adds
+   * the subscriber. Both happen in one synchronous step, so the client gets
+   * every event exactly once and in order.
+   */
+  subscribe(db: Db, subscriber: Subscriber, afterId: number | null) {
+    this.start(db);
+    if (afterId !== null) this.replay(db, subscriber, afterId);
+    this.subscribers.add(subscriber);
+    return () => this.unsubscribe(subscriber);
+  }
+
+  stats() {
+    return { clients: this.subscribers.size, watching: this.watch !== null };
+  }
+
+  private start(db: Db) {
+    if (this.watch) return;
+    this.db = db;
+    this.lastSentId = latestEventId(db);
+    this.watch = watchCommits(db, () => this.schedule(), {
+      safetyNetMs: 250,
+    });
+    this.keepAlive = setInterval(
+      () => this.writeAll(encoder.encode(": keep-alive\n\n")),
+      keepAliveMs,
+    );
+  }
+
+  private stop() {
+    this.watch?.close();
+    this.watch = null;
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
+  }
+
+  private unsubscribe(subscriber: Subscriber) {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.stop();
+  }
+
+  private replay(db: Db, subscriber: Subscriber, afterId: number) {
+    let cursor = afterId;
+    while (cursor < this.lastSentId) {
+      const page = listEventsAfter(db, cursor, pageSize).filter(
+        (e) => e.id <= this.lastSentId,
+      );
+      if (page.length === 0) break;
+      for (const event of page) subscriber.write(encodeEvent(event));
+      cursor = page[page.length - 1].id;
+    }
+  }
+
+  /** Coalesces a burst of commit notices into one read. */
+  private schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.broadcastNew();
+    });
+  }
+
+  private broadcastNew() {
+    if (!this.db || !this.watch) return;
+    try {
+      for (;;) {
+        const events = listEventsAfter(this.db, this.lastSentId, pageSize);
+        if (events.length === 0) return;
+        for (const event of events) this.writeAll(encodeEvent(event));
+        this.lastSentId = events[events.length - 1].id;
+        if (events.length < pageSize) return;
+      }
+    } catch (error) {
+      log.error({ err: error }, "event stream read failed");
+    }
+  }
+
+  private writeAll(chunk: Uint8Array) {
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.write(chunk)) this.unsubscribe(subscriber);
+    }
+  }
+}
+
+type GlobalWithHub = typeof globalThis & { __poetsEventHub?: EventHub };
+const store = globalThis as GlobalWithHub;
+
+/** The process's hub, shared by every route bundle. */
+export const eventHub: EventHub = (store.__poetsEventHub ??= new EventHub());

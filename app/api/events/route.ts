@@ -1,0 +1,69 @@
+import { appDb } from "../_lib/db";
+import { route } from "../_lib/respond";
+import { eventHub } from "./hub";
+
+export const dynamic = "force-dynamic";
+
+/** A client whose unread backlog passes this is dropped; it reconnects. */
+const maxBacklogBytes = 4 * 1024 * 1024;
+
+export const GET = route("GET /api/events", (request) => {
+  const afterId = lastEventIdOf(request);
+  const db = appDb();
+  let unsubscribe = () => {};
+
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("retry: 1000\n: open\n\n"));
+        unsubscribe = eventHub.subscribe(
+          db,
+          {
+            write(chunk) {
+              if ((controller.desiredSize ?? 0) < -maxBacklogBytes) {
+                controller.close();
+                return false;
+              }
+              try {
+                controller.enqueue(chunk);
+                return true;
+              } catch {
+                return false;
+              }
+            },
+          },
+          afterId,
+        );
+        request.signal.addEventListener("abort", () => {
+          unsubscribe();
+          try {
+            controller.close();
+          } catch {
+            // already closed by the runtime
+          }
+        });
+      },
+      cancel() {
+        unsubscribe();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+  );
+
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    },
+  });
+});
+
+function lastEventIdOf(request: Request): number | null {
+  const raw =
+    request.headers.get("last-event-id") ??
+    new URL(request.url).searchParams.get("lastEventId");
+  if (raw === null || !/^\d{1,15}$/.test(raw.trim())) return null;
+  return Number(raw.trim());
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { listGalleryItems } from "@/db/gallery";
+import { promptTypeSchema } from "@/lib/prompt-types";
+import { appDb } from "../_lib/db";
+import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
+import { json, parseWith, route } from "../_lib/respond";
+import { artifactJson, promptJson, writingJson } from "../_lib/serialize";
+
+export const dynamic = "force-dynamic";
+
+const galleryQuerySchema = z.strictObject({
+  type: promptTypeSchema.optional(),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const GET = route("GET /api/gallery", (request) => {
+  const query = parseWith(galleryQuerySchema, searchParamsOf(request), "query");
+  const page = listGalleryItems(appDb(), { ...query, beforeId: query.cursor });
+  return json({
+    items: page.items.map((item) => ({
+      prompt: promptJson(item.prompt),
+      writing: item.writing ? writingJson(item.writing) : null,
+      artifacts: item.artifacts.map(artifactJson),
+    })),
+    nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+  });
+});

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { createPrompt, listPrompts } from "@/db/prompts";
+import {
+  artifactStatusSchema,
+  newPromptSchema,
+  promptTypeSchema,
+  statusSchema,
+} from "@/lib/prompt-types";
+import { readJsonBody } from "../_lib/body";
+import { appDb } from "../_lib/db";
+import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
+import { json, parseWith, route } from "../_lib/respond";
+import { promptJson } from "../_lib/serialize";
+
+export const dynamic = "force-dynamic";
+
+const listQuerySchema = z.strictObject({
+  status: statusSchema.optional(),
+  artifactStatus: artifactStatusSchema.optional(),
+  type: promptTypeSchema.optional(),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const GET = route("GET /api/prompts", (request) => {
+  const query = parseWith(listQuerySchema, searchParamsOf(request), "query");
+  const page = listPrompts(appDb(), { ...query, beforeId: query.cursor });
+  return json({
+    items: page.items.map(promptJson),
+    nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+  });
+});
+
+export const POST = route("POST /api/prompts", async (request) => {
+  const body = await readJsonBody(request);
+  const input = parseWith(newPromptSchema, body, "prompt");
+  const prompt = createPrompt(appDb(), input);
+  return json({ prompt: promptJson(prompt) }, 201);
+});

@@ -1,0 +1,15 @@
+import { countPrompts } from "@/db/prompts";
+import type { StatsJson } from "@/lib/api-types";
+import { appDb } from "../_lib/db";
+import { json, route } from "../_lib/respond";
+import { latestWorkerJson } from "../_lib/workers";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route("GET /api/stats", () => {
+  const db = appDb();
+  const counts = countPrompts(db);
+  const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
+  const body: StatsJson = { total, ...counts, worker: latestWorkerJson(db) };
+  return json(body);
+});

@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type Db } from "@/db/client";
+
+export type Workspace = {
+  dir: string;
+  dbPath: string;
+  artifactsDir: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+};
+
+/** A temporary folder with its own database path and artifacts folder. */
+export function makeWorkspace(prefix = "poets-test-"): Workspace {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dbPath = path.join(dir, "poets.db");
+  const artifactsDir = path.join(dir, "artifacts");
+  return {
+    dir,
+    dbPath,
+    artifactsDir,
+    env: {
+      DATABASE_PATH: dbPath,
+      ARTIFACTS_DIR: artifactsDir,
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+    },
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh, migrated database in its own temporary folder. */
+export function makeTestDb(): { db: Db; workspace: Workspace; close(): void } {
+  const workspace = makeWorkspace();
+  const db = openDatabase(workspace.dbPath);
+  return {
+    db,
+    workspace,
+    close() {
+      db.$client.close();
+      workspace.cleanup();
+    },
+  };
+}
