@@ -36,7 +36,7 @@ function pathTo(target: StateKey): StateKey[] {
     }
   }
   const steps: StateKey[] = [];
-  for (let k: StateKey | null = target; k && k !== start; ) {
+  for (let k: StateKey | null = target; k && k !== start;) {
     steps.unshift(k);
     k = previous.get(k) ?? null;
   }
@@ -46,8 +46,8 @@ function pathTo(target: StateKey): StateKey[] {
 const allStates: StateKey[] = statuses.flatMap((s) =>
   (["-", ...artifactStatuses] as const).map((a) => `${s}/${a}` as StateKey),
 );
-const allowedPairs = Object.entries(allowedTransitions).flatMap(
-  ([from, tos]) => tos!.map((to) => [from as StateKey, to] as const),
+const allowedPairs = Object.entries(allowedTransitions).flatMap(([from, tos]) =>
+  tos!.map((to) => [from as StateKey, to] as const),
 );
 const forbiddenPairs = Object.keys(allowedTransitions).flatMap((from) =>
   allStates
@@ -65,14 +65,23 @@ describe("applyTransition", () => {
   afterEach(() => close());
 
   function promptAt(key: StateKey) {
-    const prompt = createPrompt(db, { type: "image_prompt", text: "a lighthouse", priority: 0 });
+    const prompt = createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse",
+      priority: 0,
+    });
     for (const step of pathTo(key)) {
-      applyTransition(db, { promptId: prompt.id, to: parseKey(step), reason: "test" });
+      applyTransition(db, {
+        promptId: prompt.id,
+        to: parseKey(step),
+        reason: "test",
+      });
     }
     return prompt.id;
   }
 
-  const eventCount = () => db.select({ n: count() }).from(promptEvents).get()!.n;
+  const eventCount = () =>
+    db.select({ n: count() }).from(promptEvents).get()!.n;
 
   it.each(allowedPairs)("allows %s → %s and records one event", (from, to) => {
     const id = promptAt(from);
@@ -108,7 +117,9 @@ describe("applyTransition", () => {
         applyTransition(db, { promptId: id, to: parseKey(to), reason: "x" }),
       ).toThrow(expect.objectContaining({ code: "illegal_transition" }));
 
-      expect(db.select().from(prompts).where(eq(prompts.id, id)).get()).toEqual(before);
+      expect(db.select().from(prompts).where(eq(prompts.id, id)).get()).toEqual(
+        before,
+      );
       expect(eventCount()).toBe(events);
     },
   );
@@ -130,9 +141,9 @@ describe("applyTransition", () => {
         leaseToken: "stale",
       }),
     ).toThrow(expect.objectContaining({ code: "lease_lost" }));
-    expect(db.select().from(prompts).where(eq(prompts.id, id)).get()?.status).toBe(
-      "processing",
-    );
+    expect(
+      db.select().from(prompts).where(eq(prompts.id, id)).get()?.status,
+    ).toBe("processing");
   });
 
   it("rolls back a stage's output when its transition is refused", () => {
@@ -141,7 +152,12 @@ describe("applyTransition", () => {
     expect(() =>
       db.transaction((tx) => {
         tx.insert(writings)
-          .values({ promptId: id, format: "text", content: "lines", backend: "test" })
+          .values({
+            promptId: id,
+            format: "text",
+            content: "lines",
+            backend: "test",
+          })
           .run();
         applyTransition(tx, {
           promptId: id,
@@ -158,10 +174,16 @@ describe("applyTransition", () => {
     const id = promptAt("unprocessed/-");
 
     expect(() =>
-      db.update(prompts).set({ status: "completed" }).where(eq(prompts.id, id)).run(),
+      db
+        .update(prompts)
+        .set({ status: "completed" })
+        .where(eq(prompts.id, id))
+        .run(),
     ).toThrow(/without a transition event/);
     expect(() =>
-      db.$client.prepare("UPDATE prompts SET artifact_status = 'ready' WHERE id = ?").run(id),
+      db.$client
+        .prepare("UPDATE prompts SET artifact_status = 'ready' WHERE id = ?")
+        .run(id),
     ).toThrow(/without a transition event/);
   });
 

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import {
+  claimNextPrompt,
+  extendLease,
+  recordArtifacts,
+  recordWriting,
+  releaseClaim,
+} from "@/db/claims";
+import { createPrompt, getPromptDetail } from "@/db/prompts";
+import { makeTestDb } from "../helpers/workspace";
+
+describe("claims", () => {
+  let db: Db;
+  let close: () => void;
+  beforeEach(() => ({ db, close } = makeTestDb()));
+  afterEach(() => close());
+
+  const claim = (now?: Date) =>
+    claimNextPrompt(db, { workerId: "w1", leaseMs: 30_000, now });
+
+  it("returns null when nothing is ready", () => {
+    expect(claim()).toBeNull();
+  });
+
+  it("claims by priority, then oldest first, with a fresh lease", () => {
+    const low = createPrompt(db, { type: "poem", text: "low", priority: 0 });
+    const high = createPrompt(db, { type: "poem", text: "high", priority: 5 });
+    const now = new Date("2026-03-01T10:00:00Z");
+
+    const first = claim(now)!;
+    const second = claim(now)!;
+
+    expect(first.prompt.id).toBe(high.id);
+    expect(second.prompt.id).toBe(low.id);
+    expect(first.leaseToken).not.toBe(second.leaseToken);
+    expect(first.prompt).toMatchObject({
+      status: "processing",
+      leaseOwner: "w1",
+      attempts: 1,
+      leaseExpiresAt: new Date(now.getTime() + 30_000),
+    });
+  });
+
+  it("starts stage two of a media prompt before any new stage one", () => {
+    createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse",
+      priority: 0,
+    });
+    const write = claim()!;
+    createPrompt(db, { type: "poem", text: "waiting", priority: 9 });
+    recordWriting(db, write, { format: "json", content: "{}", backend: "t" });
+
+    const next = claim()!;
+
+    expect(next.stage).toBe("render");
+    expect(next.prompt).toMatchObject({
+      id: write.prompt.id,
+      artifactStatus: "processing",
+    });
+  });
+
+  it("commits artifacts together with the ready status", () => {
+    createPrompt(db, {
+      type: "lyrics_prompt",
+      text: "a folk song",
+      priority: 0,
+    });
+    recordWriting(db, claim()!, {
+      format: "json",
+      content: "{}",
+      backend: "t",
+    });
+    const render = claim()!;
+
+    const prompt = recordArtifacts(db, render, [
+      {
+        kind: "audio",
+        mimeType: "audio/wav",
+        fileName: "x.wav",
+        sizeBytes: 10,
+        sha256: "ab",
+        durationMs: 1000,
+        backend: "t",
+      },
+    ]);
+
+    expect(prompt).toMatchObject({
+      status: "completed",
+      artifactStatus: "ready",
+    });
+    const detail = getPromptDetail(db, prompt.id)!;
+    expect(detail.artifacts).toHaveLength(1);
+    expect(detail.events.map((e) => e.reason)).toEqual([
+      "submitted",
+      "writing started",
+      "spec written",
+      "rendering started",
+      "rendering finished",
+    ]);
+  });
+
+  it("gives a prompt back without counting the attempt", () => {
+    createPrompt(db, { type: "story", text: "a heist", priority: 0 });
+    const held = claim()!;
+
+    const released = releaseClaim(db, held, "worker shutting down");
+
+    expect(released).toMatchObject({
+      status: "unprocessed",
+      attempts: 0,
+      leaseToken: null,
+    });
+    expect(extendLease(db, held, 1000)).toBe(false);
+  });
+});
