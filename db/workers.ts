@@ -1,5 +1,5 @@
 import os from "node:os";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { workers, type Worker } from "./schema";
 
@@ -55,12 +55,15 @@ export function markWorkerStopped(
     .run();
 }
 
-/** Workers, the most recently seen first. */
+/** Workers, running ones first, then the most recently seen. */
 export function listWorkers(db: Db, limit = 50): Worker[] {
   return db
     .select()
     .from(workers)
-    .orderBy(desc(workers.lastHeartbeatAt))
+    .orderBy(
+      sql`${workers.stoppedAt} IS NULL DESC`,
+      desc(workers.lastHeartbeatAt),
+    )
     .limit(limit)
     .all();
 }

@@ -27,8 +27,13 @@ describe("GET /api/health", () => {
     const body = await health();
 
     expect(body.ok).toBe(false);
-    expect(body.db).toMatchObject({ path: workspace.dbPath, journalMode: "wal" });
-    expect(body.reasons.join()).toContain(`no worker has registered in ${workspace.dbPath}`);
+    expect(body.db).toMatchObject({
+      path: workspace.dbPath,
+      journalMode: "wal",
+    });
+    expect(body.reasons.join()).toContain(
+      `no worker has registered in ${workspace.dbPath}`,
+    );
   });
 
   it("says so when the worker's database is another file", async () => {
@@ -39,7 +44,9 @@ describe("GET /api/health", () => {
     const body = await health();
 
     expect(body.ok).toBe(false);
-    expect(body.reasons.join()).toContain(`the worker uses ${other} but the app uses`);
+    expect(body.reasons.join()).toContain(
+      `the worker uses ${other} but the app uses`,
+    );
   });
 
   it("is ok with a live worker on the same file, reached by another path", async () => {
@@ -49,10 +56,15 @@ describe("GET /api/health", () => {
 
     const body = await health();
 
-    expect(body).toMatchObject({ ok: true, reasons: [], worker: { id: "w-same", alive: true } });
+    expect(body).toMatchObject({
+      ok: true,
+      reasons: [],
+      worker: { id: "w-same", alive: true },
+    });
   });
 
   it("reports a stopped worker", async () => {
+    markWorkerStopped(db, "w-other");
     markWorkerStopped(db, "w-same");
 
     const body = await health();
@@ -62,7 +74,11 @@ describe("GET /api/health", () => {
   });
 
   it("reports a worker whose heartbeat is stale", async () => {
-    registerWorker(db, { id: "w-old", version: "test", dbPath: workspace.dbPath }, new Date(Date.now() - 60_000));
+    registerWorker(
+      db,
+      { id: "w-old", version: "test", dbPath: workspace.dbPath },
+      new Date(Date.now() - 60_000),
+    );
 
     const body = await health();
 

@@ -38,20 +38,45 @@ describe("prompts API", () => {
     } as RequestInit);
 
   it("creates a prompt and answers 201 with it", async () => {
-    const response = await post("/api/prompts", JSON.stringify({ type: "poem", text: "  rain  " }));
+    const response = await post(
+      "/api/prompts",
+      JSON.stringify({ type: "poem", text: "  rain  " }),
+    );
 
     expect(response.status).toBe(201);
     const { prompt } = await response.json();
-    expect(prompt).toMatchObject({ type: "poem", text: "rain", status: "unprocessed" });
+    expect(prompt).toMatchObject({
+      type: "poem",
+      text: "rain",
+      status: "unprocessed",
+    });
     expect(prompt).not.toHaveProperty("leaseToken");
   });
 
-  const oversized = JSON.stringify({ type: "poem", text: "a".repeat(70 * 1024) });
+  const oversized = JSON.stringify({
+    type: "poem",
+    text: "a".repeat(70 * 1024),
+  });
 
   it.each([
-    ["an unknown type", JSON.stringify({ type: "limerick", text: "x" }), 400, "validation_failed"],
-    ["empty text", JSON.stringify({ type: "poem", text: "   " }), 400, "validation_failed"],
-    ["text over 4000 characters", JSON.stringify({ type: "poem", text: "a".repeat(4001) }), 400, "validation_failed"],
+    [
+      "an unknown type",
+      JSON.stringify({ type: "limerick", text: "x" }),
+      400,
+      "validation_failed",
+    ],
+    [
+      "empty text",
+      JSON.stringify({ type: "poem", text: "   " }),
+      400,
+      "validation_failed",
+    ],
+    [
+      "text over 4000 characters",
+      JSON.stringify({ type: "poem", text: "a".repeat(4001) }),
+      400,
+      "validation_failed",
+    ],
     ["broken JSON", '{"type": "poem", "text": ', 400, "bad_request"],
     ["a JSON array", "[1, 2]", 400, "validation_failed"],
     ["an empty body", "", 400, "bad_request"],
@@ -71,7 +96,8 @@ describe("prompts API", () => {
     const before = rowCounts();
     const chunks = new ReadableStream({
       start(controller) {
-        for (let i = 0; i < 80; i++) controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
+        for (let i = 0; i < 80; i++)
+          controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
         controller.close();
       },
     });
@@ -83,10 +109,16 @@ describe("prompts API", () => {
   });
 
   it("lists validation issues with their paths", async () => {
-    const response = await post("/api/prompts", JSON.stringify({ type: "ode", text: "" }));
+    const response = await post(
+      "/api/prompts",
+      JSON.stringify({ type: "ode", text: "" }),
+    );
 
     const { error } = await response.json();
-    expect(error.issues.map((i: { path: string }) => i.path).sort()).toEqual(["text", "type"]);
+    expect(error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      "text",
+      "type",
+    ]);
   });
 
   it("pages the list newest first with a cursor", async () => {
@@ -94,12 +126,19 @@ describe("prompts API", () => {
       await post("/api/prompts", JSON.stringify({ type: "haiku", text }));
     }
 
-    const first = await (await fetch(`${app.baseUrl}/api/prompts?type=haiku&limit=2`)).json();
+    const first = await (
+      await fetch(`${app.baseUrl}/api/prompts?type=haiku&limit=2`)
+    ).json();
     const second = await (
-      await fetch(`${app.baseUrl}/api/prompts?type=haiku&limit=2&cursor=${first.nextCursor}`)
+      await fetch(
+        `${app.baseUrl}/api/prompts?type=haiku&limit=2&cursor=${first.nextCursor}`,
+      )
     ).json();
 
-    expect(first.items.map((p: { text: string }) => p.text)).toEqual(["three", "two"]);
+    expect(first.items.map((p: { text: string }) => p.text)).toEqual([
+      "three",
+      "two",
+    ]);
     expect(second.items.map((p: { text: string }) => p.text)).toEqual(["one"]);
     expect(second.nextCursor).toBeNull();
   });
@@ -121,18 +160,32 @@ describe("prompts API", () => {
 
   it("returns a prompt with its events", async () => {
     const { prompt } = await (
-      await post("/api/prompts", JSON.stringify({ type: "story", text: "a heist" }))
+      await post(
+        "/api/prompts",
+        JSON.stringify({ type: "story", text: "a heist" }),
+      )
     ).json();
 
-    const detail = await (await fetch(`${app.baseUrl}/api/prompts/${prompt.id}`)).json();
+    const detail = await (
+      await fetch(`${app.baseUrl}/api/prompts/${prompt.id}`)
+    ).json();
 
-    expect(detail).toMatchObject({ prompt: { id: prompt.id }, writing: null, artifacts: [] });
-    expect(detail.events.map((e: { reason: string }) => e.reason)).toEqual(["submitted"]);
+    expect(detail).toMatchObject({
+      prompt: { id: prompt.id },
+      writing: null,
+      artifacts: [],
+    });
+    expect(detail.events.map((e: { reason: string }) => e.reason)).toEqual([
+      "submitted",
+    ]);
   });
 
   it("requeues a processing prompt and refuses a queued one with 409", async () => {
     const { prompt } = await (
-      await post("/api/prompts", JSON.stringify({ type: "poem", text: "requeue me", priority: 100 }))
+      await post(
+        "/api/prompts",
+        JSON.stringify({ type: "poem", text: "requeue me", priority: 100 }),
+      )
     ).json();
     const queuedBefore = rowCounts();
     const refused = await post(`/api/prompts/${prompt.id}/requeue`);
@@ -153,7 +206,10 @@ describe("prompts API", () => {
 
   it("never lets Next cache an API answer", async () => {
     const first = await fetch(`${app.baseUrl}/api/stats`);
-    await post("/api/prompts", JSON.stringify({ type: "poem", text: "count me" }));
+    await post(
+      "/api/prompts",
+      JSON.stringify({ type: "poem", text: "count me" }),
+    );
     const second = await fetch(`${app.baseUrl}/api/stats`);
 
     expect(first.headers.get("cache-control")).toContain("no-store");
