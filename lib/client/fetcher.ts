@@ -1,0 +1,68 @@
+import type { ApiErrorBody } from "@/lib/api-types";
+
+/** An error answered by the API, decoded from `{ error: { code, message } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+/** Fetches JSON from the API, throwing an `ApiError` for any non-2xx answer. */
+export async function fetchJson<T>(
+  path: string,
+  init: RequestInit = {},
+): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set("Accept", "application/json");
+  if (init.body !== undefined) headers.set("Content-Type", "application/json");
+
+  const response = await fetch(path, { ...init, headers, cache: "no-store" });
+  if (!response.ok) throw await decodeError(response);
+  return (await response.json()) as T;
+}
+
+export function postJson<T>(path: string, body?: unknown): Promise<T> {
+  return fetchJson<T>(path, {
+    method: "POST",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Builds `path?key=value`, leaving out empty values (the API rejects them). */
+export function withQuery(
+  path: string,
+  params: Record<string, string | number | null | undefined>,
+): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") {
+      search.set(key, String(value));
+    }
+  }
+  const query = search.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+async function decodeError(response: Response): Promise<ApiError> {
+  const fallback = `Request failed (${response.status} ${response.statusText})`;
+  try {
+    const body = (await response.json()) as Partial<ApiErrorBody>;
+    if (body.error && typeof body.error.message === "string") {
+      const { code, message, issues } = body.error;
+      return new ApiError(response.status, code, message, issues);
+    }
+  } catch {
+    // Not JSON (a proxy page, an empty body): the status line is all we have.
+  }
+  return new ApiError(response.status, "http_error", fallback);
+}

@@ -1,0 +1,17 @@
+import { useQuery } from "@tanstack/react-query";
+import type { HealthJson } from "@/lib/api-types";
+import { fetchJson } from "./fetcher";
+import { healthKeys } from "./query-keys";
+
+// Health turns bad without any prompt event (a stale heartbeat, a worker on
+// another database file), so it is polled.
+const healthRefreshMs = 15_000;
+
+export function useHealth() {
+  return useQuery({
+    queryKey: healthKeys.all,
+    queryFn: ({ signal }) => fetchJson<HealthJson>("/api/health", { signal }),
+    refetchInterval: healthRefreshMs,
+    meta: { silent: true },
+  });
+}

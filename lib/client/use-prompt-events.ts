@@ -1,0 +1,155 @@
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
+import type { PromptEventMessage } from "@/lib/api-types";
+import { announce } from "./announcements";
+import { applyPromptEvent, findCachedPrompt } from "./prompt-cache";
+import { promptDetailQuery } from "./prompts";
+import { adminKeys, galleryKeys, promptKeys, statsKeys } from "./query-keys";
+
+export type StreamState = "connecting" | "live" | "reconnecting";
+
+const flushDelayMs = 300;
+const firstRetryMs = 1000;
+const maxRetryMs = 30_000;
+/** Past this many unknown prompts in one flush, refetching lists is cheaper. */
+const maxPromptFetchesPerFlush = 5;
+
+/**
+ * Opens the tab's one EventSource on /api/events and keeps the query cache
+ * current from it. Mount once, in the providers.
+ */
+export function usePromptEvents() {
+  const client = useQueryClient();
+  useEffect(() => connectPromptEvents(client), [client]);
+}
+
+/** Whether the event stream is connected, for a "live" indicator. */
+export function useStreamState(): StreamState {
+  return useSyncExternalStore(
+    subscribeToState,
+    () => streamState,
+    () => "connecting",
+  );
+}
+
+let streamState: StreamState = "connecting";
+const stateListeners = new Set<() => void>();
+
+function setStreamState(next: StreamState) {
+  if (next === streamState) return;
+  streamState = next;
+  for (const listener of stateListeners) listener();
+}
+
+function subscribeToState(listener: () => void) {
+  stateListeners.add(listener);
+  return () => stateListeners.delete(listener);
+}
+
+function connectPromptEvents(client: QueryClient): () => void {
+  const batch = createEventBatch(client);
+  let source: EventSource | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryMs = firstRetryMs;
+
+  const open = () => {
+    source = new EventSource("/api/events");
+    source.onopen = () => {
+      retryMs = firstRetryMs;
+      setStreamState("live");
+      // Events sent while we were away (or before the first connection) are
+      // not replayed to a fresh connection, so converge by refetching.
+      void client.invalidateQueries();
+    };
+    source.addEventListener("prompt", (event) => {
+      batch.add(JSON.parse((event as MessageEvent<string>).data));
+    });
+    source.onerror = () => {
+      setStreamState("reconnecting");
+      // The browser retries by itself unless the stream is closed for good
+      // (an error status, a wrong content type); then we retry with backoff.
+      if (source?.readyState !== EventSource.CLOSED) return;
+      source.close();
+      retryTimer = setTimeout(open, retryMs);
+      retryMs = Math.min(retryMs * 2, maxRetryMs);
+    };
+  };
+
+  open();
+  return () => {
+    clearTimeout(retryTimer);
+    source?.close();
+    batch.stop();
+    setStreamState("connecting");
+  };
+}
+
+/**
+ * Applies each event to cached prompts at once (badges change immediately),
+ * and gathers the follow-up refetches of a burst into one flush.
+ */
+function createEventBatch(client: QueryClient) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touched = new Set<number>();
+  const needFullPrompt = new Set<number>();
+  let isGalleryChanged = false;
+
+  const add = (message: PromptEventMessage) => {
+    const before = findCachedPrompt(client, message.id);
+    const { isUnknown } = applyPromptEvent(client, message);
+    announce(describe(message));
+
+    touched.add(message.id);
+    // Events don't carry the last error: fetch the prompt when one appears
+    // or one that is shown may have been cleared.
+    if (isUnknown || message.status === "failed" || before?.lastError) {
+      needFullPrompt.add(message.id);
+    }
+    if (isFinished(message)) isGalleryChanged = true;
+    timer ??= setTimeout(flush, flushDelayMs);
+  };
+
+  const flush = () => {
+    timer = undefined;
+    const isBulk = needFullPrompt.size > maxPromptFetchesPerFlush;
+    for (const promptId of touched) {
+      if (needFullPrompt.has(promptId) && !isBulk) {
+        // A fetched detail spreads into the lists (see prompt-cache.ts).
+        void client.prefetchQuery({
+          ...promptDetailQuery(promptId),
+          staleTime: 0,
+        });
+      } else {
+        void client.invalidateQueries({
+          queryKey: promptKeys.detail(promptId),
+        });
+      }
+    }
+    if (isBulk) void client.invalidateQueries({ queryKey: promptKeys.lists() });
+    void client.invalidateQueries({ queryKey: statsKeys.all });
+    void client.invalidateQueries({ queryKey: adminKeys.stuck() });
+    if (isGalleryChanged) {
+      void client.invalidateQueries({ queryKey: galleryKeys.all });
+    }
+    touched.clear();
+    needFullPrompt.clear();
+    isGalleryChanged = false;
+  };
+
+  const stop = () => clearTimeout(timer);
+  return { add, stop };
+}
+
+function isFinished(message: PromptEventMessage) {
+  return (
+    message.status === "completed" &&
+    (message.artifactStatus === null || message.artifactStatus === "ready")
+  );
+}
+
+function describe(message: PromptEventMessage): string {
+  const artifact = message.artifactStatus
+    ? `, artifact ${message.artifactStatus}`
+    : "";
+  return `Prompt ${message.id} is ${message.status}${artifact}.`;
+}
