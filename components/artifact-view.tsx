@@ -1,0 +1,55 @@
+import type { ArtifactJson } from "@/lib/api-types";
+import { formatBytes, formatDuration } from "./format";
+
+type ArtifactViewProps = { artifact: ArtifactJson; promptId: number };
+
+/** A rendered file: the image itself or an audio player, with its facts. */
+export function ArtifactView({ artifact, promptId }: ArtifactViewProps) {
+  return (
+    <figure className="space-y-1.5" data-testid={`artifact-${artifact.id}`}>
+      {artifact.kind === "image" ? (
+        // Artifacts are local files of any size served by our own route;
+        // next/image's optimizer would only add a second copy.
+        // eslint-disable-next-line @next/next/no-img-element
+        <img
+          src={artifact.url}
+          alt={`Image rendered for prompt #${promptId}`}
+          width={artifact.width ?? undefined}
+          height={artifact.height ?? undefined}
+          loading="lazy"
+          className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
+        />
+      ) : (
+        <audio
+          controls
+          preload="none"
+          src={artifact.url}
+          aria-label={`Audio rendered for prompt #${promptId}`}
+          className="w-full"
+        />
+      )}
+      <figcaption className="text-xs text-stone-500">
+        {factsOf(artifact).join(" · ")} ·{" "}
+        <a
+          href={artifact.url}
+          download
+          className="underline underline-offset-2 hover:text-stone-800"
+        >
+          Download
+        </a>
+      </figcaption>
+    </figure>
+  );
+}
+
+function factsOf(artifact: ArtifactJson): string[] {
+  const facts = [artifact.mimeType, formatBytes(artifact.sizeBytes)];
+  if (artifact.width && artifact.height) {
+    facts.push(`${artifact.width}×${artifact.height}`);
+  }
+  if (artifact.durationMs !== null) {
+    facts.push(formatDuration(artifact.durationMs));
+  }
+  facts.push(artifact.backend);
+  return facts;
+}

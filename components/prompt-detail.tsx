@@ -1,0 +1,167 @@
+"use client";
+
+import type { ReactNode } from "react";
+import type { PromptDetailJson, PromptEventJson } from "@/lib/api-types";
+import { usePromptDetail, useRequeuePrompt } from "@/lib/client/prompts";
+import { ArtifactView } from "./artifact-view";
+import { formatDateTime, formatTime, typeLabel } from "./format";
+import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
+import { Button } from "./ui/button";
+import { WritingView } from "./writing-view";
+
+/** Everything about one prompt: its state, outputs and whole timeline. */
+export function PromptDetail({ promptId }: { promptId: number }) {
+  const { data, isPending, isError, error } = usePromptDetail(promptId);
+  if (isPending) return <p className="text-sm text-stone-500">Loading…</p>;
+  if (isError) {
+    return (
+      <p role="alert" className="text-sm text-rose-700">
+        Could not load prompt #{promptId}: {error.message}
+      </p>
+    );
+  }
+  return <DetailBody detail={data} />;
+}
+
+function DetailBody({ detail }: { detail: PromptDetailJson }) {
+  const { prompt, writing, artifacts, events } = detail;
+  return (
+    <article data-testid="prompt-detail" className="space-y-5">
+      <header className="flex flex-wrap items-center gap-2">
+        <StatusBadge
+          promptId={prompt.id}
+          status={prompt.status}
+          testIdPrefix="detail-"
+        />
+        <ArtifactStatusBadge
+          promptId={prompt.id}
+          artifactStatus={prompt.artifactStatus}
+          testIdPrefix="detail-"
+        />
+        <span className="text-xs text-stone-500">
+          #{prompt.id} · {typeLabel(prompt.type)} · attempts {prompt.attempts} ·
+          priority {prompt.priority}
+          {prompt.progress !== null && ` · progress ${prompt.progress}%`}
+        </span>
+        <RequeueButton promptId={prompt.id} status={prompt.status} />
+      </header>
+
+      <Section title="Prompt">
+        <pre className="text-sm whitespace-pre-wrap text-stone-800">
+          {prompt.text}
+        </pre>
+      </Section>
+
+      {prompt.lastError && (
+        <Section title="Last error">
+          <p
+            data-testid="detail-last-error"
+            className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm whitespace-pre-wrap text-rose-900"
+          >
+            {prompt.lastError}
+          </p>
+        </Section>
+      )}
+
+      {writing && (
+        <Section title={writing.format === "json" ? "Spec" : "Writing"}>
+          <WritingView writing={writing} />
+          <p className="mt-1 text-xs text-stone-500">
+            Written by {writing.backend} at {formatDateTime(writing.createdAt)}
+          </p>
+        </Section>
+      )}
+
+      {artifacts.length > 0 && (
+        <Section title="Artifacts">
+          <div className="space-y-4">
+            {artifacts.map((artifact) => (
+              <ArtifactView
+                key={artifact.id}
+                artifact={artifact}
+                promptId={prompt.id}
+              />
+            ))}
+          </div>
+        </Section>
+      )}
+
+      <Section title="Timeline">
+        <Timeline events={events} />
+      </Section>
+    </article>
+  );
+}
+
+function Section(props: { title: string; children: ReactNode }) {
+  return (
+    <section>
+      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">
+        {props.title}
+      </h3>
+      {props.children}
+    </section>
+  );
+}
+
+function Timeline({ events }: { events: PromptEventJson[] }) {
+  if (events.length === 0) {
+    return <p className="text-sm text-stone-500">No events yet.</p>;
+  }
+  return (
+    <ol
+      data-testid="prompt-timeline"
+      className="space-y-2 border-l border-stone-200 pl-4"
+    >
+      {events.map((event) => (
+        <li key={event.id} className="relative text-sm">
+          <span
+            aria-hidden="true"
+            className="absolute top-1.5 -left-[21px] size-2 rounded-full bg-stone-400"
+          />
+          <time
+            dateTime={event.createdAt}
+            title={formatDateTime(event.createdAt)}
+            className="mr-2 text-xs text-stone-500 tabular-nums"
+          >
+            {formatTime(event.createdAt)}
+          </time>
+          <span className="font-medium text-stone-800">{event.reason}</span>{" "}
+          <span className="text-stone-600">
+            → {stateText(event.toStatus, event.toArtifactStatus)}
+          </span>
+          {event.workerId && (
+            <span className="ml-2 text-xs text-stone-400">
+              by {event.workerId}
+            </span>
+          )}
+          {event.detail && (
+            <p className="mt-0.5 text-xs whitespace-pre-wrap text-stone-600">
+              {event.detail}
+            </p>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function stateText(status: string, artifactStatus: string | null): string {
+  return artifactStatus ? `${status} / media ${artifactStatus}` : status;
+}
+
+/** Shown for states a requeue may help; the server has the final word. */
+function RequeueButton(props: { promptId: number; status: string }) {
+  const requeue = useRequeuePrompt();
+  if (props.status !== "failed" && props.status !== "processing") return null;
+  return (
+    <Button
+      size="sm"
+      className="ml-auto"
+      disabled={requeue.isPending}
+      onClick={() => requeue.mutate(props.promptId)}
+    >
+      {requeue.isPending ? "Requeueing…" : "Requeue"}
+    </Button>
+  );
+}

@@ -1,0 +1,67 @@
+import type { PromptJson } from "@/lib/api-types";
+import { formatTime, typeLabel } from "./format";
+import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
+
+type PromptRowProps = {
+  prompt: PromptJson;
+  onSelect: (promptId: number) => void;
+  /**
+   * Whether this copy carries the plain test ids (`prompt-row-12`,
+   * `status-12`); only one copy on screen may, or tests find two.
+   */
+  ownsTestIds?: boolean;
+};
+
+/** One prompt in a list; the whole row opens its detail. */
+export function PromptRow({
+  prompt,
+  onSelect,
+  ownsTestIds = true,
+}: PromptRowProps) {
+  const testIdPrefix = ownsTestIds ? "" : null;
+  return (
+    <li>
+      <button
+        type="button"
+        onClick={() => onSelect(prompt.id)}
+        data-testid={ownsTestIds ? `prompt-row-${prompt.id}` : undefined}
+        data-status={prompt.status}
+        className="flex w-full items-start gap-3 rounded-lg px-3 py-2.5 text-left hover:bg-stone-50 focus-visible:outline-2 focus-visible:outline-teal-600"
+      >
+        <span className="min-w-0 flex-1">
+          <span className="block text-xs text-stone-500">
+            #{prompt.id} · {typeLabel(prompt.type)} ·{" "}
+            <time dateTime={prompt.createdAt}>
+              {formatTime(prompt.createdAt)}
+            </time>
+          </span>
+          <span className="mt-0.5 line-clamp-2 block text-sm text-stone-900">
+            {prompt.text}
+          </span>
+          {prompt.lastError && (
+            <span className="mt-1 line-clamp-2 block text-xs text-rose-700">
+              {prompt.lastError}
+            </span>
+          )}
+        </span>
+        <span className="flex shrink-0 flex-col items-end gap-1">
+          <StatusBadge
+            promptId={prompt.id}
+            status={prompt.status}
+            testIdPrefix={testIdPrefix}
+          />
+          <ArtifactStatusBadge
+            promptId={prompt.id}
+            artifactStatus={prompt.artifactStatus}
+            testIdPrefix={testIdPrefix}
+          />
+          {prompt.progress !== null && prompt.status === "processing" && (
+            <span className="text-xs text-stone-500 tabular-nums">
+              {prompt.progress}%
+            </span>
+          )}
+        </span>
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { StatsJson } from "@/lib/api-types";
+import { useStats } from "@/lib/client/stats";
+import {
+  useStreamState,
+  type StreamState,
+} from "@/lib/client/use-prompt-events";
+import { artifactStatuses, statuses } from "@/lib/prompt-types";
+import { formatAge } from "./format";
+
+/** Counts and worker liveness, fixed to the bottom of the window. */
+export function StatsBar() {
+  const { data, isError } = useStats();
+  return (
+    <footer
+      aria-label="Queue statistics"
+      data-testid="stats-bar"
+      className="fixed inset-x-0 bottom-0 z-30 border-t border-stone-200 bg-white/95 backdrop-blur"
+    >
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-5 gap-y-1 px-4 py-2 text-xs text-stone-600">
+        {data ? (
+          <Counts stats={data} />
+        ) : (
+          <span>{isError ? "Stats unavailable." : "Loading stats…"}</span>
+        )}
+        <span className="ml-auto flex items-center gap-4">
+          <WorkerStatus worker={data?.worker ?? null} hasStats={!!data} />
+          <LiveIndicator />
+        </span>
+      </div>
+    </footer>
+  );
+}
+
+function Counts({ stats }: { stats: StatsJson }) {
+  return (
+    <>
+      <dl className="flex flex-wrap gap-x-3" aria-label="Prompts by status">
+        {statuses.map((status) => (
+          <Count
+            key={status}
+            label={status}
+            value={stats.byStatus[status] ?? 0}
+            testId={`stat-status-${status}`}
+          />
+        ))}
+      </dl>
+      <div className="flex flex-wrap gap-x-3">
+        <span aria-hidden="true" className="font-medium text-stone-400">
+          media
+        </span>
+        <dl
+          className="flex flex-wrap gap-x-3"
+          aria-label="Prompts by artifact status"
+        >
+          {artifactStatuses.map((status) => (
+            <Count
+              key={status}
+              label={status}
+              value={stats.byArtifactStatus[status] ?? 0}
+              testId={`stat-artifact-${status}`}
+            />
+          ))}
+        </dl>
+      </div>
+    </>
+  );
+}
+
+function Count(props: { label: string; value: number; testId: string }) {
+  return (
+    <div className="flex gap-1">
+      <dt>{props.label}</dt>
+      <dd
+        data-testid={props.testId}
+        className="font-semibold text-stone-900 tabular-nums"
+      >
+        {props.value}
+      </dd>
+    </div>
+  );
+}
+
+function WorkerStatus(props: {
+  worker: StatsJson["worker"];
+  hasStats: boolean;
+}) {
+  const nowMs = useNow(5000);
+  if (!props.hasStats) return null;
+  const { worker } = props;
+  const alive = worker?.alive ?? false;
+  return (
+    <span data-testid="worker-status" className="flex items-center gap-1.5">
+      <Dot tone={alive ? "ok" : "bad"} />
+      {worker
+        ? `Worker ${alive ? "alive" : "not responding"} · heartbeat ${formatAge(worker.lastHeartbeatAt, nowMs)}`
+        : "No worker has started"}
+    </span>
+  );
+}
+
+const streamLabels: Record<StreamState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+function LiveIndicator() {
+  const state = useStreamState();
+  return (
+    <span
+      data-testid="live-status"
+      data-state={state}
+      className="flex items-center gap-1.5"
+      title="Live updates from the server"
+    >
+      <Dot tone={state === "live" ? "ok" : "wait"} />
+      {streamLabels[state]}
+    </span>
+  );
+}
+
+function Dot({ tone }: { tone: "ok" | "bad" | "wait" }) {
+  const color = {
+    ok: "bg-emerald-500",
+    bad: "bg-rose-500",
+    wait: "bg-amber-400",
+  }[tone];
+  return <span aria-hidden="true" className={`size-2 rounded-full ${color}`} />;
+}
+
+/** The current time, refreshed so that "5s ago" keeps counting. */
+function useNow(intervalMs: number): number {
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNowMs(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return nowMs;
+}
