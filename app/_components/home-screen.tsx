@@ -1,0 +1,76 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { HealthBanner } from "@/components/health-banner";
+import { StatsBar } from "@/components/stats-bar";
+import { Tabs } from "@/components/ui/tabs";
+import { GalleryGrid } from "./gallery-grid";
+import { QueueDialog } from "./queue-dialog";
+import { RecentPrompts } from "./recent-prompts";
+import { SubmitForm } from "./submit-form";
+
+type View = "queue" | "browse";
+
+const views = [
+  { key: "queue" as const, label: "Queue" },
+  { key: "browse" as const, label: "Browse" },
+];
+
+export function HomeScreen() {
+  const [view, setView] = useState<View>("queue");
+  const [isQueueOpen, setQueueOpen] = useState(false);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const openQueue = (promptId: number | null) => {
+    setSelectedId(promptId);
+    setQueueOpen(true);
+  };
+
+  return (
+    <>
+      <main className="mx-auto max-w-5xl space-y-6 px-4 pt-8 pb-28">
+        <header className="flex items-baseline justify-between gap-4">
+          <div>
+            <h1 className="font-serif text-3xl text-stone-900">Poets</h1>
+            <p className="text-sm text-stone-500">
+              Type a prompt; watch it become finished work.
+            </p>
+          </div>
+          <Link
+            href="/admin"
+            className="rounded text-sm text-stone-600 underline-offset-2 hover:text-stone-900 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600"
+          >
+            Admin
+          </Link>
+        </header>
+
+        <HealthBanner />
+
+        <section className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm">
+          <h2 className="mb-3 text-base font-semibold">New prompt</h2>
+          <SubmitForm onSubmitted={() => setView("queue")} />
+        </section>
+
+        <Tabs label="Views" tabs={views} selected={view} onSelect={setView}>
+          {view === "queue" ? (
+            <RecentPrompts
+              onSelect={openQueue}
+              onOpenQueue={() => openQueue(null)}
+              ownsTestIds={!isQueueOpen}
+            />
+          ) : (
+            <GalleryGrid />
+          )}
+        </Tabs>
+      </main>
+
+      <QueueDialog
+        open={isQueueOpen}
+        onClose={() => setQueueOpen(false)}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+      />
+      <StatsBar />
+    </>
+  );
+}

@@ -1,0 +1,167 @@
+"use client";
+
+import { useState, type ReactNode } from "react";
+import { typeLabel } from "@/components/format";
+import { PromptDetail } from "@/components/prompt-detail";
+import { PromptRow } from "@/components/prompt-row";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { usePromptList } from "@/lib/client/prompts";
+import type { PromptListFilter } from "@/lib/client/query-keys";
+import {
+  artifactStatuses,
+  promptTypes,
+  statuses,
+  type ArtifactStatus,
+  type PromptType,
+  type Status,
+} from "@/lib/prompt-types";
+
+const queuePageSize = 20;
+
+type QueueDialogProps = {
+  open: boolean;
+  onClose: () => void;
+  /** The prompt whose detail is shown, or null for the list. */
+  selectedId: number | null;
+  onSelect: (promptId: number | null) => void;
+};
+
+/** The whole queue, filterable and paged, and any prompt's detail. */
+export function QueueDialog({
+  open,
+  onClose,
+  selectedId,
+  onSelect,
+}: QueueDialogProps) {
+  const [filter, setFilter] = useState<PromptListFilter>({});
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      testId="queue-dialog"
+      viewKey={selectedId ?? "list"}
+      title={selectedId === null ? "Queue" : `Queue · #${selectedId}`}
+      actions={
+        selectedId !== null && (
+          <Button size="sm" onClick={() => onSelect(null)}>
+            ← Back to queue
+          </Button>
+        )
+      }
+    >
+      {selectedId === null ? (
+        <QueueList filter={filter} onFilter={setFilter} onSelect={onSelect} />
+      ) : (
+        <PromptDetail promptId={selectedId} />
+      )}
+    </Dialog>
+  );
+}
+
+type QueueListProps = {
+  filter: PromptListFilter;
+  onFilter: (filter: PromptListFilter) => void;
+  onSelect: (promptId: number) => void;
+};
+
+function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
+  const list = usePromptList({ ...filter, limit: queuePageSize });
+  const prompts = list.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap gap-3">
+        <FilterSelect
+          label="Status"
+          testId="queue-filter-status"
+          value={filter.status}
+          options={statuses}
+          onChange={(status) => onFilter({ ...filter, status })}
+        />
+        <FilterSelect
+          label="Media status"
+          testId="queue-filter-artifact-status"
+          value={filter.artifactStatus}
+          options={artifactStatuses}
+          onChange={(artifactStatus) => onFilter({ ...filter, artifactStatus })}
+        />
+        <FilterSelect
+          label="Kind"
+          testId="queue-filter-type"
+          value={filter.type}
+          options={promptTypes}
+          describe={typeLabel}
+          onChange={(type) => onFilter({ ...filter, type })}
+        />
+      </div>
+
+      {list.isPending && <p className="text-sm text-stone-500">Loading…</p>}
+      {list.isError && (
+        <p className="text-sm text-rose-700">Could not load the queue.</p>
+      )}
+      {list.data && prompts.length === 0 && (
+        <p className="py-6 text-center text-sm text-stone-500">
+          No prompts match.
+        </p>
+      )}
+      {prompts.length > 0 && (
+        <ul
+          data-testid="queue-list"
+          className="divide-y divide-stone-100 rounded-lg border border-stone-200"
+        >
+          {prompts.map((prompt) => (
+            <PromptRow key={prompt.id} prompt={prompt} onSelect={onSelect} />
+          ))}
+        </ul>
+      )}
+      {list.hasNextPage && (
+        <Button
+          onClick={() => void list.fetchNextPage()}
+          disabled={list.isFetchingNextPage}
+          data-testid="queue-load-more"
+          className="w-full"
+        >
+          {list.isFetchingNextPage ? "Loading…" : "Load more"}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+type FilterSelectProps<T extends Status | ArtifactStatus | PromptType> = {
+  label: ReactNode;
+  testId: string;
+  value: T | undefined;
+  options: readonly T[];
+  describe?: (option: T) => string;
+  onChange: (value: T | undefined) => void;
+};
+
+function FilterSelect<T extends Status | ArtifactStatus | PromptType>({
+  label,
+  testId,
+  value,
+  options,
+  describe = String,
+  onChange,
+}: FilterSelectProps<T>) {
+  return (
+    <label className="text-xs font-medium text-stone-600">
+      {label}
+      <select
+        value={value ?? ""}
+        data-testid={testId}
+        onChange={(e) => onChange((e.target.value || undefined) as T)}
+        className="mt-1 block rounded-md border border-stone-300 bg-white px-2 py-1.5 text-sm text-stone-900 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30"
+      >
+        <option value="">All</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {describe(option)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
