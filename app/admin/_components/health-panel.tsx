@@ -1,0 +1,122 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { formatAge, formatBytes, formatDateTime } from "@/components/format";
+import { Badge } from "@/components/ui/badge";
+import { useHealth } from "@/lib/client/health";
+import { useStats } from "@/lib/client/stats";
+
+/** The database this app uses and the worker it sees, side by side. */
+export function HealthPanel() {
+  const health = useHealth();
+  const stats = useStats();
+  const worker = stats.data?.worker ?? null;
+  const data = health.data;
+  const isOtherFile =
+    data?.worker != null && data.worker.dbPath !== data.db.path;
+
+  return (
+    <section
+      data-testid="health-panel"
+      className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm"
+    >
+      <div className="mb-3 flex items-center gap-2">
+        <h2 className="text-base font-semibold">Health</h2>
+        {data && (
+          <Badge tone={data.ok ? "success" : "danger"} data-testid="health-ok">
+            {data.ok ? "ok" : "not ok"}
+          </Badge>
+        )}
+      </div>
+      {health.isPending && <p className="text-sm text-stone-500">Loading…</p>}
+      {health.isError && (
+        <p className="text-sm text-rose-700">Cannot reach /api/health.</p>
+      )}
+      {data && (
+        <div className="grid gap-6 md:grid-cols-2">
+          <Facts title="Web app database">
+            <Fact label="File" value={data.db.path} mono />
+            <Fact label="Journal mode" value={data.db.journalMode} />
+            <Fact label="WAL size" value={formatBytes(data.db.walBytes)} />
+          </Facts>
+          <Facts title="Worker" testId="worker-panel">
+            {data.worker ? (
+              <>
+                <Fact label="Id" value={data.worker.id} mono />
+                <Fact
+                  label="Alive"
+                  value={data.worker.alive ? "yes" : "no"}
+                  warn={!data.worker.alive}
+                />
+                <Fact
+                  label="Heartbeat"
+                  value={`${formatAge(data.worker.lastHeartbeatAt)} (${formatDateTime(data.worker.lastHeartbeatAt)})`}
+                />
+                <Fact
+                  label="Database file"
+                  value={data.worker.dbPath}
+                  mono
+                  warn={isOtherFile}
+                />
+                {worker && worker.id === data.worker.id && (
+                  <>
+                    <Fact
+                      label="Host"
+                      value={`${worker.host} (pid ${worker.pid})`}
+                    />
+                    <Fact label="Version" value={worker.version} />
+                    <Fact
+                      label="Started"
+                      value={formatDateTime(worker.startedAt)}
+                    />
+                    <Fact
+                      label="Working on"
+                      value={
+                        worker.currentPromptId === null
+                          ? "nothing"
+                          : `#${worker.currentPromptId}`
+                      }
+                    />
+                  </>
+                )}
+              </>
+            ) : (
+              <p className="text-sm text-stone-500">
+                No worker has registered with this database.
+              </p>
+            )}
+          </Facts>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Facts(props: { title: string; testId?: string; children: ReactNode }) {
+  return (
+    <div data-testid={props.testId}>
+      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">
+        {props.title}
+      </h3>
+      <dl className="space-y-1 text-sm">{props.children}</dl>
+    </div>
+  );
+}
+
+function Fact(props: {
+  label: string;
+  value: string;
+  mono?: boolean;
+  warn?: boolean;
+}) {
+  return (
+    <div className="flex gap-2">
+      <dt className="w-28 shrink-0 text-stone-500">{props.label}</dt>
+      <dd
+        className={`min-w-0 break-all ${props.mono ? "font-mono text-xs leading-5" : ""} ${props.warn ? "font-semibold text-rose-700" : "text-stone-900"}`}
+      >
+        {props.value}
+      </dd>
+    </div>
+  );
+}
