@@ -32,6 +32,9 @@ export async function runWriteStage(
   claim: Claim,
 ): Promise<Prompt> {
   const { db, signal, writer = offlineWriter } = context;
+  if (claim.stage !== "write") {
+    throw new Error(`stage 1 cannot run a ${claim.stage} claim`);
+  }
   const { type, text, seed } = claim.prompt;
   const input = { type, text, seed };
 
