@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "@/db/client";
+import {
+  createPrompt,
+  getPrompt,
+  getPromptDetail,
+  listPrompts,
+} from "@/db/prompts";
+import { listWorkers } from "@/db/workers";
+import { isMediaType } from "@/lib/prompt-types";
+import { startWorker, waitFor, type Running } from "../helpers/processes";
+import { makeWorkspace, type Workspace } from "../helpers/workspace";
+import { samples } from "./samples";
+
+// The worker runs as its own process, as `npm run worker` starts it; the
+// test process shares only the database file with it.
+describe("worker process", () => {
+  let workspace: Workspace;
+  let db: Db;
+  let worker: Running | undefined;
+  beforeEach(() => {
+    workspace = makeWorkspace();
+    db = openDatabase(workspace.dbPath);
+  });
+  afterEach(async () => {
+    await worker?.stop("SIGKILL");
+    worker = undefined;
+    db.$client.close();
+    workspace.cleanup();
+  });
+
+  it("drains every sample, both stages, with --once and exits 0", async () => {
+    for (const sample of samples) createPrompt(db, { ...sample, priority: 0 });
+
+    worker = startWorker(workspace.env, ["--once"]);
+
+    expect(await worker.exited).toBe(0);
+    const { items } = listPrompts(db, { limit: 100 });
+    expect(items).toHaveLength(samples.length);
+    for (const prompt of items) {
+      const detail = getPromptDetail(db, prompt.id)!;
+      expect(prompt.status).toBe("completed");
+      expect(detail.writing).not.toBeNull();
+      if (!isMediaType(prompt.type)) continue;
+      expect(prompt.artifactStatus).toBe("ready");
+      const file = path.join(
+        workspace.artifactsDir,
+        detail.artifacts[0].fileName,
+      );
+      expect(fs.statSync(file).size).toBe(detail.artifacts[0].sizeBytes);
+    }
+    expect(listWorkers(db)[0]).toMatchObject({
+      dbPath: fs.realpathSync(workspace.dbPath),
+      stoppedAt: expect.any(Date),
+      version: "0.1.0",
+    });
+  });
+
+  it("starts a prompt submitted while it idles within a second", async () => {
+    // A long idle interval: only the watch on commits can wake it in time.
+    worker = startWorker({ ...workspace.env, WORKER_IDLE_MS: "10000" });
+    await waitFor(() => listWorkers(db).length > 0, 20_000);
+
+    const prompt = createPrompt(db, {
+      type: "poem",
+      text: "rain",
+      priority: 0,
+    });
+
+    await waitFor(
+      () => getPrompt(db, prompt.id)!.status !== "unprocessed",
+      1000,
+      10,
+    );
+    expect(await worker.stop("SIGTERM")).toBe(0);
+    expect(listWorkers(db)[0].stoppedAt).toBeInstanceOf(Date);
+  });
+
+  it("says what is wrong with its configuration and exits 1", async () => {
+    worker = startWorker({ ...workspace.env, LEASE_MS: "soon" });
+
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain("LEASE_MS");
+  });
+});

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { databasePathOf, openDatabase, type Db } from "../db/client";
+import { markWorkerStopped, registerWorker } from "../db/workers";
+import { ConfigError, getConfig, type Config } from "../lib/config";
+import { log } from "../lib/log";
+import { runWorkerLoop } from "./loop";
+
+const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** `npm run worker [-- --once]`: runs stages until stopped or drained. */
+async function main(): Promise<number> {
+  const config = readConfig();
+  const db = openDatabaseOrExit(config);
+  const dbPath = fs.realpathSync(databasePathOf(db));
+  const suffix = randomBytes(2).toString("hex");
+  const workerId = `${os.hostname()}-${process.pid}-${suffix}`;
+  const once = process.argv.slice(2).includes("--once");
+
+  registerWorker(db, { id: workerId, version: readVersion(), dbPath });
+  log.info({ workerId, dbPath, once }, "worker started");
+  const stop = new AbortController();
+  handleSignals(stop, config);
+
+  try {
+    await runWorkerLoop({
+      db,
+      config,
+      workerId,
+      log: log.child({ workerId }),
+      once,
+      stopSignal: stop.signal,
+    });
+  } finally {
+    closeDatabase(db, workerId);
+  }
+  log.info({ workerId }, "worker stopped");
+  return 0;
+}
+
+function readConfig(): Config {
+  try {
+    return getConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function openDatabaseOrExit(config: Config): Db {
+  try {
+    return openDatabase(config.databasePath);
+  } catch (error) {
+    log.fatal(
+      { databasePath: config.databasePath, reason: (error as Error).message },
+      "cannot open the database",
+    );
+    process.exit(1);
+  }
+}
+
+function closeDatabase(db: Db, workerId: string) {
+  try {
+    markWorkerStopped(db, workerId);
+  } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * First signal: stop claiming and let the stage in flight finish (the loop
+ * gives it SHUTDOWN_GRACE_MS, then hands the prompt back). Second: exit now;
+ * the lease returns the prompt later.
+ */
+function handleSignals(stop: AbortController, config: Config) {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      log.warn({ signal }, "second signal; exiting at once");
+      process.exit(exitCodeBySignal[signal] ?? 1);
+    }
+    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "worker stopping");
+    stop.abort();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+function readVersion(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const packageJson = fs.readFileSync(
+    path.join(here, "../package.json"),
+    "utf8",
+  );
+  return String((JSON.parse(packageJson) as { version?: unknown }).version);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log.fatal({ err: error }, "worker crashed");
+    process.exit(1);
+  },
+);
