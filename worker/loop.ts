@@ -23,7 +23,7 @@ type InFlight = { claim: Claim; controller: AbortController };
 
 /** Claims and runs stages until stopped (or, with once, until idle). */
 export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
-  const { db, config, workerId, stopSignal } = options;
+  const { db, config, stopSignal } = options;
   const state: { inFlight: InFlight | null } = { inFlight: null };
   const wakeup = createWakeup(db);
   const heartbeat = setInterval(
@@ -34,12 +34,9 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   try {
     while (!stopSignal.aborted) {
       wakeup.reset();
-      const claim = claimNextPrompt(db, {
-        workerId,
-        leaseMs: config.LEASE_MS,
-      });
+      const claim = tryClaim(options);
       if (!claim) {
-        if (options.once) break;
+        if (options.once && claim === null) break;
         await wakeup.wait(config.WORKER_IDLE_MS, stopSignal);
         continue;
       }
@@ -51,6 +48,22 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   } finally {
     clearInterval(heartbeat);
     wakeup.close();
+  }
+}
+
+/**
+ * The next claim, null when nothing is ready, or undefined when claiming
+ * failed (say, the database stayed locked past its busy timeout); the loop
+ * waits and tries again rather than exit over something passing.
+ */
+function tryClaim(options: WorkerLoopOptions): Claim | null | undefined {
+  const { db, config, workerId, log, once } = options;
+  try {
+    return claimNextPrompt(db, { workerId, leaseMs: config.LEASE_MS });
+  } catch (error) {
+    if (once) throw error;
+    log.error({ err: error }, "claiming failed; trying again");
+    return undefined;
   }
 }
 

@@ -71,7 +71,7 @@ function settleFailure(
       ? signal.reason
       : null;
   if (isLeaseLost(error) || interrupt?.why === "lease_lost") {
-    context.log.warn("lease lost; result dropped");
+    context.log.warn({ err: error }, "lease lost; result dropped");
     return "lease_lost";
   }
   if (interrupt?.why === "shutdown") {
@@ -82,6 +82,8 @@ function settleFailure(
     );
   }
 
+  // LIMIT: the built-ins are never down. A backend that is unreachable should
+  // wait (runAfter, with the reason shown) instead of failing the prompt.
   if (!interrupt && !isAppError(error)) {
     context.log.error({ err: error }, "stage failed unexpectedly");
   }
