@@ -20,8 +20,9 @@ async function main(): Promise<number> {
   const workerId = `${os.hostname()}-${process.pid}-${suffix}`;
   const once = process.argv.slice(2).includes("--once");
 
-  registerWorker(db, { id: workerId, version: readVersion(), dbPath });
-  log.info({ workerId, dbPath, once }, "worker started");
+  const version = readVersion();
+  registerWorker(db, { id: workerId, version, dbPath });
+  log.info({ workerId, version, dbPath, once }, "worker started");
   const stop = new AbortController();
   handleSignals(stop, config);
 
