@@ -3,7 +3,7 @@ import { writeImageSpec, writeSongSpec } from "./offline-specs";
 import { fillTemplate, templatesByLanguage } from "./offline-templates";
 import { gatherMaterial, shuffled, slotsFor } from "./offline-material";
 import type { Writer, WriterInput } from "./write-stage";
-import { capitalize, countSyllables, titleCase, type Language } from "./words";
+import { capitalize, countSyllables, titleCase } from "./words";
 
 /**
  * The built-in writer: no model, just the prompt's own words arranged into

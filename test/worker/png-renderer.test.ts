@@ -40,11 +40,9 @@ describe("renderPng", () => {
   });
 
   it("draws without a palette", async () => {
-    const { palette: _, ...plain } = spec;
+    const plain = { ...spec, palette: undefined, width: 64, height: 64 };
 
-    const png = PNG.sync.read(
-      await render({ ...plain, width: 64, height: 64 }),
-    );
+    const png = PNG.sync.read(await render(plain));
 
     expect(png.width).toBe(64);
   });
