@@ -23,6 +23,8 @@ const configSchema = z.object({
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
   STUCK_AFTER_MS: positiveInt(5 * 60_000),
   WORKER_STALE_MS: positiveInt(30_000),
+  BUILTIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -33,7 +35,9 @@ export type Config = z.infer<typeof configSchema> & {
 export class ConfigError extends Error {}
 
 /** Parses configuration from an environment, with one line per bad value. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(
+  env: Record<string, string | undefined> = process.env,
+): Config {
   const result = configSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")),
   );

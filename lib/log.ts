@@ -1,9 +1,8 @@
 import pino from "pino";
 
 const isPretty =
-  process.env.NODE_ENV !== "production" &&
-  process.env.LOG_FORMAT !== "json" &&
-  process.stdout.isTTY === true;
+  process.env.LOG_FORMAT === "pretty" ||
+  (process.env.LOG_FORMAT !== "json" && process.stdout.isTTY === true);
 
 /** The one logger. JSON lines unless a person is watching a terminal. */
 export const log = pino({

@@ -90,7 +90,11 @@ async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
   stopSignal.addEventListener("abort", startGrace, { once: true });
 
   try {
-    const context = { ...options, artifactsDir: config.artifactsDir };
+    const context = {
+      ...options,
+      artifactsDir: config.artifactsDir,
+      builtinDelayMs: config.BUILTIN_DELAY_MS,
+    };
     await runClaimedStage(context, claim, controller.signal);
   } catch (error) {
     options.log.error(

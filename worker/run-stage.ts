@@ -1,3 +1,4 @@
+import { setTimeout } from "node:timers/promises";
 import { failStage, releaseClaim, type Claim } from "../db/claims";
 import type { Db } from "../db/client";
 import { isAppError } from "../lib/errors";
@@ -10,6 +11,8 @@ export type StageContext = {
   artifactsDir: string;
   log: Logger;
   writer?: Writer;
+  /** How long a built-in stage takes, so that people can watch the flow. */
+  builtinDelayMs?: number;
 };
 
 /** How a stage ended, as the summary log line reports it. */
@@ -47,6 +50,9 @@ export async function runClaimedStage(
   let outcome: StageOutcome;
   try {
     const stageContext = { ...context, signal };
+    if (context.builtinDelayMs && !context.writer) {
+      await setTimeout(context.builtinDelayMs, undefined, { signal });
+    }
     await (claim.stage === "write"
       ? runWriteStage(stageContext, claim)
       : runRenderStage(stageContext, claim));

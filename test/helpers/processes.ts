@@ -23,7 +23,11 @@ export type Running = {
   exited: Promise<number | null>;
 };
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Running {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Running {
   const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
@@ -51,12 +55,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Running {
 export type RunningApp = Running & { baseUrl: string };
 
 /** Starts the production web server (`next start`) and waits until it answers. */
-export async function startApp(env: NodeJS.ProcessEnv): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string | undefined>,
+): Promise<RunningApp> {
   const port = await freePort();
-  const app = run(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
-    ...env,
-    PORT: String(port),
-  });
+  const app = run(
+    bin("next"),
+    ["start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      ...env,
+      PORT: String(port),
+    },
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (app.child.exitCode !== null) {
@@ -69,7 +79,10 @@ export async function startApp(env: NodeJS.ProcessEnv): Promise<RunningApp> {
 }
 
 /** Starts `npm run worker` as its own process. */
-export function startWorker(env: NodeJS.ProcessEnv, args: string[] = []): Running {
+export function startWorker(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Running {
   return run(bin("tsx"), ["worker/main.ts", ...args], env);
 }
 
@@ -81,7 +94,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

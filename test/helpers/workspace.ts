@@ -7,7 +7,7 @@ export type Workspace = {
   dir: string;
   dbPath: string;
   artifactsDir: string;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
   cleanup(): void;
 };
 
@@ -25,6 +25,7 @@ export function makeWorkspace(prefix = "poets-test-"): Workspace {
       ARTIFACTS_DIR: artifactsDir,
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
+      BUILTIN_DELAY_MS: "0",
     },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };

@@ -52,8 +52,9 @@ describe("runWorkerLoop", () => {
       ARTIFACTS_DIR: workspace.artifactsDir,
       HEARTBEAT_MS: "20",
       SHUTDOWN_GRACE_MS: "50",
+      BUILTIN_DELAY_MS: "0",
     };
-    return values as NodeJS.ProcessEnv;
+    return values;
   };
   const addPoem = () =>
     createPrompt(db, { type: "poem", text: "rain", priority: 0 }).id;

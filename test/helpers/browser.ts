@@ -1,0 +1,32 @@
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const screenshotsDir = path.resolve(
+  import.meta.dirname,
+  "../../test-output/screenshots",
+);
+
+/** Debian's Chromium, headless, with the flags this sandbox needs. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium not found at ${chromiumPath}; install Debian's chromium ` +
+        "(apt-get install chromium) or set CHROMIUM_PATH",
+    );
+  }
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
