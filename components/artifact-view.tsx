@@ -13,18 +13,17 @@ export function ArtifactView({ artifact, promptId }: ArtifactViewProps) {
         // eslint-disable-next-line @next/next/no-img-element
         <img
           src={artifact.url}
-          alt={`Image rendered for prompt #${promptId}`}
+          alt={`Image rendered for #${promptId}`}
           width={artifact.width ?? undefined}
           height={artifact.height ?? undefined}
-          loading="lazy"
           className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
         />
       ) : (
         <audio
           controls
-          preload="none"
+          preload="metadata"
           src={artifact.url}
-          aria-label={`Audio rendered for prompt #${promptId}`}
+          aria-label={`Audio rendered for #${promptId}`}
           className="w-full"
         />
       )}

@@ -1,12 +1,17 @@
 "use client";
 
+import Link from "next/link";
 import { useHealth } from "@/lib/client/health";
 
 /**
  * Says plainly when the deployment is wrong (worker on another database
  * file, a stale heartbeat, no WAL) instead of letting the queue look stuck.
  */
-export function HealthBanner() {
+export function HealthBanner({
+  linkToAdmin = true,
+}: {
+  linkToAdmin?: boolean;
+}) {
   const { data, isError } = useHealth();
   const reasons = isError
     ? ["Cannot reach the server to check its health."]
@@ -28,11 +33,17 @@ export function HealthBanner() {
         ))}
       </ul>
       <p className="mt-2 text-amber-900">
-        Prompts may wait until this is fixed. See the{" "}
-        <a href="/admin" className="underline underline-offset-2">
-          admin page
-        </a>{" "}
-        for details.
+        Prompts may wait until this is fixed.
+        {linkToAdmin && (
+          <>
+            {" "}
+            See the{" "}
+            <Link href="/admin" className="underline underline-offset-2">
+              admin page
+            </Link>{" "}
+            for details.
+          </>
+        )}
       </p>
     </div>
   );

@@ -37,7 +37,7 @@ export function StatsBar() {
 function Counts({ stats }: { stats: StatsJson }) {
   return (
     <>
-      <dl className="flex flex-wrap gap-x-3" aria-label="Prompts by status">
+      <dl className="flex flex-wrap gap-x-3" aria-label="Counts by status">
         {statuses.map((status) => (
           <Count
             key={status}
@@ -53,7 +53,7 @@ function Counts({ stats }: { stats: StatsJson }) {
         </span>
         <dl
           className="flex flex-wrap gap-x-3"
-          aria-label="Prompts by artifact status"
+          aria-label="Counts by media status"
         >
           {artifactStatuses.map((status) => (
             <Count

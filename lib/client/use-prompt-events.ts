@@ -4,7 +4,13 @@ import type { PromptEventMessage } from "@/lib/api-types";
 import { announce } from "./announcements";
 import { applyPromptEvent, findCachedPrompt } from "./prompt-cache";
 import { promptDetailQuery } from "./prompts";
-import { adminKeys, galleryKeys, promptKeys, statsKeys } from "./query-keys";
+import {
+  adminKeys,
+  galleryKeys,
+  healthKeys,
+  promptKeys,
+  statsKeys,
+} from "./query-keys";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
 
@@ -120,13 +126,13 @@ function createEventBatch(client: QueryClient) {
           staleTime: 0,
         });
       } else {
-        void client.invalidateQueries({
-          queryKey: promptKeys.detail(promptId),
-        });
+        refreshDetail(client, promptId);
       }
     }
     if (isBulk) void client.invalidateQueries({ queryKey: promptKeys.lists() });
+    // Work moving means a worker is alive: health and stats may have changed.
     void client.invalidateQueries({ queryKey: statsKeys.all });
+    void client.invalidateQueries({ queryKey: healthKeys.all });
     void client.invalidateQueries({ queryKey: adminKeys.stuck() });
     if (isGalleryChanged) {
       void client.invalidateQueries({ queryKey: galleryKeys.all });
@@ -138,6 +144,21 @@ function createEventBatch(client: QueryClient) {
 
   const stop = () => clearTimeout(timer);
   return { add, stop };
+}
+
+/**
+ * Refetches a detail on screen; drops one that isn't, so opening it later
+ * shows the whole timeline instead of an old one while it reloads.
+ */
+function refreshDetail(client: QueryClient, promptId: number) {
+  const queryKey = promptKeys.detail(promptId);
+  const query = client.getQueryCache().find({ queryKey, exact: true });
+  if (!query) return;
+  if (query.getObserversCount() > 0) {
+    void client.invalidateQueries({ queryKey, exact: true });
+  } else {
+    client.removeQueries({ queryKey, exact: true });
+  }
 }
 
 function isFinished(message: PromptEventMessage) {

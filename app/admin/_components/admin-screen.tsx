@@ -24,7 +24,7 @@ export function AdminScreen() {
             ← Back to Poets
           </Link>
         </header>
-        <HealthBanner />
+        <HealthBanner linkToAdmin={false} />
         <HealthPanel />
         <StuckPrompts />
       </main>
