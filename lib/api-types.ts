@@ -103,6 +103,8 @@ export type StatsJson = {
 export type HealthJson = {
   ok: boolean;
   reasons: string[];
+  /** Open event streams in this app process, and whether it is watching. */
+  stream: { clients: number; watching: boolean };
   db: { path: string; journalMode: string; walBytes: number };
   worker: {
     id: string;
