@@ -16,9 +16,14 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AppError("bad_request", "The request body is not valid JSON.", undefined, {
-      cause: error,
-    });
+    throw new AppError(
+      "bad_request",
+      "The request body is not valid JSON.",
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export function errorResponse(error: AppError): NextResponse {
   return json({ error: body }, httpStatusByCode[error.code]);
 }
 
-type Handler<C> = (request: Request, context: C) => Promise<Response> | Response;
+type Handler<C> = (
+  request: Request,
+  context: C,
+) => Promise<Response> | Response;
 
 /**
  * Wraps a route handler: expected errors become their status and body, and

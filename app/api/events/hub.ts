@@ -19,7 +19,8 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
     eventId: event.id,
     type: event.type as PromptEventMessage["type"],
     status: event.status as PromptEventMessage["status"],
-    artifactStatus: event.artifactStatus as PromptEventMessage["artifactStatus"],
+    artifactStatus:
+      event.artifactStatus as PromptEventMessage["artifactStatus"],
     reason: event.reason,
     updatedAt: event.updatedAt.toISOString(),
   };

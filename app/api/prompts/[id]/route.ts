@@ -14,14 +14,17 @@ export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ id: string }> };
 
-export const GET = route("GET /api/prompts/[id]", async (_req, ctx: Context) => {
-  const id = await readId(ctx);
-  const detail = getPromptDetail(appDb(), id);
-  if (!detail) throw new AppError("not_found", `prompt ${id} not found`);
-  return json({
-    prompt: promptJson(detail.prompt),
-    writing: detail.writing ? writingJson(detail.writing) : null,
-    artifacts: detail.artifacts.map(artifactJson),
-    events: detail.events.map(eventJson),
-  });
-});
+export const GET = route(
+  "GET /api/prompts/[id]",
+  async (_req, ctx: Context) => {
+    const id = await readId(ctx);
+    const detail = getPromptDetail(appDb(), id);
+    if (!detail) throw new AppError("not_found", `prompt ${id} not found`);
+    return json({
+      prompt: promptJson(detail.prompt),
+      writing: detail.writing ? writingJson(detail.writing) : null,
+      artifacts: detail.artifacts.map(artifactJson),
+      events: detail.events.map(eventJson),
+    });
+  },
+);
