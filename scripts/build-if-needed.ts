@@ -19,7 +19,11 @@ function newestMtimeMs(entry: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   return fs
     .readdirSync(entry)
-    .reduce((newest, child) => Math.max(newest, newestMtimeMs(path.join(entry, child))), 0);
+    .reduce(
+      (newest, child) =>
+        Math.max(newest, newestMtimeMs(path.join(entry, child))),
+      0,
+    );
 }
 
 /** True when .next holds a production build newer than every source file. */
@@ -28,18 +32,24 @@ export function isBuildCurrent(): boolean {
     throwIfNoEntry: false,
   });
   if (!built) return false;
-  const newest = Math.max(...sources.map((s) => newestMtimeMs(path.join(root, s))));
+  const newest = Math.max(
+    ...sources.map((s) => newestMtimeMs(path.join(root, s))),
+  );
   return built.mtimeMs >= newest;
 }
 
 /** Runs `next build` unless the current build is up to date. */
 export function buildIfNeeded(): void {
   if (isBuildCurrent()) return;
-  const result = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
+  const result = spawnSync(
+    path.join(root, "node_modules/.bin/next"),
+    ["build"],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`next build exited with ${result.status ?? result.signal}`);
   }

@@ -37,9 +37,16 @@ async function main() {
       },
       { name: "worker", command: `"${bin("tsx")}" worker/main.ts` },
     ],
-    { cwd: root, killOthersOn: ["failure", "success"], prefixColors: ["cyan", "magenta"] },
+    {
+      cwd: root,
+      killOthersOn: ["failure", "success"],
+      prefixColors: ["cyan", "magenta"],
+    },
   );
-  log.info({ url: `http://${config.HOST}:${config.PORT}` }, "Poets is starting");
+  log.info(
+    { url: `http://${config.HOST}:${config.PORT}` },
+    "Poets is starting",
+  );
   await result.then(
     () => process.exit(0),
     () => process.exit(1),
