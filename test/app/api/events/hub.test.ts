@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { EventHub, keepAliveMs } from "@/app/api/events/hub";
+import type { Db } from "@/db/client";
+import { claimNextPrompt } from "@/db/claims";
+import { createPrompt } from "@/db/prompts";
+import { makeTestDb } from "../../../helpers/workspace";
+import { waitFor } from "../../../helpers/processes";
+
+const decoder = new TextDecoder();
+
+function collector() {
+  const chunks: Uint8Array[] = [];
+  return {
+    chunks,
+    text: () => chunks.map((c) => decoder.decode(c)).join(""),
+    ids: () =>
+      [
+        ...chunks
+          .map((c) => decoder.decode(c))
+          .join("")
+          .matchAll(/^id: (\d+)$/gm),
+      ].map((m) => Number(m[1])),
+    write: (chunk: Uint8Array) => (chunks.push(chunk), true),
+  };
+}
+
+describe("EventHub", () => {
+  let db: Db;
+  let close: () => void;
+  let hub: EventHub;
+  let subscriptions: (() => void)[];
+  beforeEach(() => {
+    ({ db, close } = makeTestDb());
+    hub = new EventHub();
+    subscriptions = [];
+  });
+  afterEach(() => {
+    for (const unsubscribe of subscriptions) unsubscribe();
+    close();
+  });
+
+  const subscribe = (...args: Parameters<EventHub["subscribe"]>) => {
+    const unsubscribe = hub.subscribe(...args);
+    subscriptions.push(unsubscribe);
+    return unsubscribe;
+  };
+
+  it("sends each committed transition to every client, encoded once", async () => {
+    const a = collector();
+    const b = collector();
+    subscribe(db, a, null);
+    subscribe(db, b, null);
+
+    const prompt = createPrompt(db, {
+      type: "poem",
+      text: "rain",
+      priority: 0,
+    });
+    claimNextPrompt(db, { workerId: "w", leaseMs: 1000 });
+    await waitFor(() => a.ids().length === 2, 2000, 5);
+
+    expect(a.ids()).toEqual([1, 2]);
+    expect(b.ids()).toEqual([1, 2]);
+    expect(a.chunks[0]).toBe(b.chunks[0]);
+    expect(a.text()).toContain("event: prompt\n");
+    const data = JSON.parse(/^data: (.*)$/m.exec(a.text())![1]);
+    expect(data).toMatchObject({
+      id: prompt.id,
+      eventId: 1,
+      status: "unprocessed",
+      type: "poem",
+    });
+  });
+
+  it("replays what came after Last-Event-ID before anything new", async () => {
+    const first = collector();
+    subscribe(db, first, null);
+    for (const text of ["a", "b", "c"])
+      createPrompt(db, { type: "haiku", text, priority: 0 });
+    await waitFor(() => first.ids().length === 3, 2000, 5);
+
+    const late = collector();
+    subscribe(db, late, 1);
+    createPrompt(db, { type: "haiku", text: "d", priority: 0 });
+    await waitFor(() => late.ids().length === 3, 2000, 5);
+
+    expect(late.ids()).toEqual([2, 3, 4]);
+  });
+
+  it("stops watching when the last client leaves", () => {
+    const unsubscribe = subscribe(db, collector(), null);
+    expect(hub.stats()).toEqual({ clients: 1, watching: true });
+
+    unsubscribe();
+
+    expect(hub.stats()).toEqual({ clients: 0, watching: false });
+  });
+
+  it("drops a client that can no longer be written to", async () => {
+    const healthy = collector();
+    subscribe(db, healthy, null);
+    subscribe(db, { write: () => false }, null);
+
+    createPrompt(db, { type: "poem", text: "rain", priority: 0 });
+    await waitFor(() => healthy.ids().length === 1, 2000, 5);
+
+    expect(hub.stats()).toEqual({ clients: 1, watching: true });
+  });
+
+  it("writes a keep-alive comment while the stream is quiet", () => {
+    vi.useFakeTimers();
+    try {
+      const client = collector();
+      subscribe(db, client, null);
+
+      vi.advanceTimersByTime(keepAliveMs + 1);
+
+      expect(client.text()).toContain(": keep-alive\n\n");
+      expect(keepAliveMs).toBeLessThanOrEqual(15_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
