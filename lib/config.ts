@@ -61,3 +61,14 @@ export function getConfig(): Config {
   cached ??= parseConfig();
   return cached;
 }
+
+/** For a process's start: the configuration, or exit 1 naming each bad value. */
+export function getConfigOrExit(): Config {
+  try {
+    return getConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

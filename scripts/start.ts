@@ -3,23 +3,14 @@
 import path from "node:path";
 import concurrently from "concurrently";
 import { openDatabase } from "../db/client";
-import { ConfigError, getConfig, type Config } from "../lib/config";
+import { getConfigOrExit } from "../lib/config";
 import { log } from "../lib/log";
 import { buildIfNeeded, isBuildCurrent } from "./build-if-needed";
 
 const root = path.resolve(import.meta.dirname, "..");
-function loadConfig(): Config {
-  try {
-    return getConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-}
 
 async function main() {
-  const config = loadConfig();
+  const config = getConfigOrExit();
   const db = openDatabase(config.databasePath);
   log.info({ dbPath: db.$client.name }, "database migrated");
   db.$client.close();

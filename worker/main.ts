@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePathOf, openDatabase, type Db } from "../db/client";
 import { markWorkerStopped, registerWorker } from "../db/workers";
-import { ConfigError, getConfig, type Config } from "../lib/config";
+import { getConfigOrExit, type Config } from "../lib/config";
 import { log } from "../lib/log";
 import { runWorkerLoop } from "./loop";
 
@@ -13,7 +13,7 @@ const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** `npm run worker [-- --once]`: runs stages until stopped or drained. */
 async function main(): Promise<number> {
-  const config = readConfig();
+  const config = getConfigOrExit();
   const db = openDatabaseOrExit(config);
   const dbPath = fs.realpathSync(databasePathOf(db));
   const suffix = randomBytes(2).toString("hex");
@@ -40,16 +40,6 @@ async function main(): Promise<number> {
   }
   log.info({ workerId }, "worker stopped");
   return 0;
-}
-
-function readConfig(): Config {
-  try {
-    return getConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
 }
 
 function openDatabaseOrExit(config: Config): Db {
