@@ -204,28 +204,28 @@ export function releasedLease<T extends object>(extra: T) {
   };
 }
 
-/** Counts of prompts by status, by artifact status and by type. */
+/**
+ * Counts of prompts by status, by artifact status and by type, read from
+ * one snapshot so that the three agree.
+ */
 export function countPrompts(db: Db) {
-  const grouped = (column: typeof prompts.status | typeof prompts.type) =>
-    db
-      .select({ key: column, count: sql<number>`count(*)` })
-      .from(prompts)
-      .groupBy(column)
-      .all();
-  const byArtifact = db
-    .select({ key: prompts.artifactStatus, count: sql<number>`count(*)` })
-    .from(prompts)
-    .where(sql`${prompts.artifactStatus} IS NOT NULL`)
-    .groupBy(prompts.artifactStatus)
-    .all();
-  const toRecord = (rows: { key: string | null; count: number }[]) =>
-    Object.fromEntries(rows.map((r) => [r.key, r.count])) as Record<
-      string,
-      number
-    >;
-  return {
-    byStatus: toRecord(grouped(prompts.status)),
-    byArtifactStatus: toRecord(byArtifact),
-    byType: toRecord(grouped(prompts.type)),
-  };
+  type Column =
+    typeof prompts.status | typeof prompts.artifactStatus | typeof prompts.type;
+  return db.transaction((tx) => {
+    const countBy = (column: Column) =>
+      Object.fromEntries(
+        tx
+          .select({ key: column, count: sql<number>`count(*)` })
+          .from(prompts)
+          .where(sql`${column} IS NOT NULL`)
+          .groupBy(column)
+          .all()
+          .map((row) => [row.key, row.count]),
+      ) as Record<string, number>;
+    return {
+      byStatus: countBy(prompts.status),
+      byArtifactStatus: countBy(prompts.artifactStatus),
+      byType: countBy(prompts.type),
+    };
+  });
 }
