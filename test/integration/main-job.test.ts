@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { PNG } from "pngjs";
 import wavefile from "wavefile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,17 +17,8 @@ import {
   type Running,
   type RunningApp,
 } from "../helpers/processes";
+import { samples } from "../helpers/samples";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
-
-const samplesPath = path.resolve(
-  import.meta.dirname,
-  "../../../shared/samples/prompts.jsonl",
-);
-const samples = fs
-  .readFileSync(samplesPath, "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as { type: string; text: string });
 
 const textPath = ["unprocessed/-", "processing/-", "completed/-"];
 const mediaPath = [

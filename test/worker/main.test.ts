@@ -12,7 +12,7 @@ import { listWorkers } from "@/db/workers";
 import { isMediaType } from "@/lib/prompt-types";
 import { startWorker, waitFor, type Running } from "../helpers/processes";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
-import { samples } from "./samples";
+import { samples } from "../helpers/samples";
 
 // The worker runs as its own process, as `npm run worker` starts it; the
 // test process shares only the database file with it.

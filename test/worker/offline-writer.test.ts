@@ -9,7 +9,7 @@ import {
   writeStory,
 } from "@/worker/offline-writer";
 import { countSyllables, readPromptWords } from "@/worker/words";
-import { samples } from "./samples";
+import { samples } from "../helpers/samples";
 
 const seeds = [0, 1, 42, 2 ** 32 - 1];
 const textSamples = samples.filter((s) =>

@@ -6,10 +6,10 @@ export type Sample = { type: PromptType; text: string };
 
 const samplesPath = path.resolve(
   import.meta.dirname,
-  "../../../shared/samples/prompts.jsonl",
+  "../fixtures/prompts.jsonl",
 );
 
-/** The shared sample prompts, one per line of prompts.jsonl. */
+/** The sample prompts (a copy of shared/samples/prompts.jsonl), one a line. */
 export const samples: Sample[] = fs
   .readFileSync(samplesPath, "utf8")
   .split("\n")
