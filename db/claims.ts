@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { immediate, type Db } from "./client";
 import { artifacts, prompts, writings, type Prompt } from "./schema";
-import { applyTransition, type PromptState } from "./transitions";
+import { applyTransition, type PromptState, type Writer } from "./transitions";
 import { releasedLease } from "./prompts";
 
 export type Stage = "write" | "render";
@@ -35,6 +35,7 @@ export function claimNextPrompt(
 ): Claim | null {
   const now = options.now ?? new Date();
   return db.transaction((tx) => {
+    takeBackExpiredLeases(tx, now);
     for (const stage of ["render", "write"] as const) {
       const start = stageStart[stage];
       const candidate = tx
@@ -74,6 +75,35 @@ export function claimNextPrompt(
     }
     return null;
   }, immediate);
+}
+
+/** How many expired leases one claim takes back, to keep claims short. */
+const maxTakenBackPerClaim = 20;
+
+/**
+ * Returns prompts whose worker stopped renewing its lease (it crashed or
+ * hangs) to the start of their stage. The attempt stays counted.
+ */
+function takeBackExpiredLeases(tx: Writer, now: Date) {
+  const expired = tx
+    .select({ id: prompts.id, artifactStatus: prompts.artifactStatus })
+    .from(prompts)
+    .where(
+      and(eq(prompts.status, "processing"), lt(prompts.leaseExpiresAt, now)),
+    )
+    .limit(maxTakenBackPerClaim)
+    .all();
+  for (const prompt of expired) {
+    const stage: Stage = prompt.artifactStatus ? "render" : "write";
+    applyTransition(tx, {
+      promptId: prompt.id,
+      to: stageStart[stage],
+      reason: "lease expired",
+      detail: "its worker stopped renewing the lease; returned to the queue",
+      patch: releasedLease({ progress: null }),
+      now,
+    });
+  }
 }
 
 export type WritingOutput = {

@@ -39,6 +39,7 @@ export const prompts = sqliteTable(
     index("prompts_stage1_queue").on(t.status, t.priority, t.id),
     index("prompts_stage2_queue").on(t.artifactStatus, t.priority, t.id),
     index("prompts_type_id").on(t.type, t.id),
+    index("prompts_lease_expiry").on(t.status, t.leaseExpiresAt),
   ],
 );
 

@@ -114,4 +114,43 @@ describe("claims", () => {
     });
     expect(extendLease(db, held, 1000)).toBe(false);
   });
+
+  it("takes back a prompt whose lease expired, keeping the attempt", () => {
+    createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse",
+      priority: 0,
+    });
+    const start = new Date("2026-03-01T10:00:00Z");
+    recordWriting(db, claim(start)!, {
+      format: "json",
+      content: "{}",
+      backend: "t",
+    });
+    const crashed = claim(start)!;
+    const afterExpiry = new Date(start.getTime() + 30_001);
+
+    const next = claim(afterExpiry)!;
+
+    expect(next).toMatchObject({
+      stage: "render",
+      prompt: { id: crashed.prompt.id },
+    });
+    expect(next.prompt.attempts).toBe(2);
+    const reasons = getPromptDetail(db, crashed.prompt.id)!.events.map(
+      (e) => e.reason,
+    );
+    expect(reasons.slice(-2)).toEqual(["lease expired", "rendering started"]);
+    expect(() => recordArtifacts(db, crashed, [])).toThrow(
+      expect.objectContaining({ code: "lease_lost" }),
+    );
+  });
+
+  it("leaves a lease that has not expired alone", () => {
+    createPrompt(db, { type: "poem", text: "rain", priority: 0 });
+    const start = new Date("2026-03-01T10:00:00Z");
+    claim(start);
+
+    expect(claim(new Date(start.getTime() + 29_999))).toBeNull();
+  });
 });

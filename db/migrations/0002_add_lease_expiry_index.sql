@@ -1,0 +1,1 @@
+CREATE INDEX `prompts_lease_expiry` ON `prompts` (`status`,`lease_expires_at`);
