@@ -47,7 +47,7 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
       </header>
 
       <Section title="Prompt">
-        <pre className="font-sans text-sm whitespace-pre-wrap text-stone-800">
+        <pre className="font-sans text-sm wrap-anywhere whitespace-pre-wrap text-stone-800">
           {prompt.text}
         </pre>
       </Section>

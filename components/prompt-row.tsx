@@ -35,11 +35,12 @@ export function PromptRow({
               {formatTime(prompt.createdAt)}
             </time>
           </span>
-          <span className="mt-0.5 line-clamp-2 block text-sm text-stone-900">
+          {/* line-clamp sets its own display; adding `block` would undo it. */}
+          <span className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-900">
             {prompt.text}
           </span>
           {prompt.lastError && (
-            <span className="mt-1 line-clamp-2 block text-xs text-rose-700">
+            <span className="mt-1 line-clamp-2 text-xs wrap-anywhere text-rose-700">
               {prompt.lastError}
             </span>
           )}

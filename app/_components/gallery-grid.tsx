@@ -87,7 +87,7 @@ function GalleryCard({ item }: { item: GalleryItemJson }) {
             {formatDateTime(prompt.updatedAt)}
           </time>
         </p>
-        <p className="mt-0.5 line-clamp-2 text-sm text-stone-600 italic">
+        <p className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-600 italic">
           {prompt.text}
         </p>
       </header>

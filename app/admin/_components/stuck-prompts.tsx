@@ -89,7 +89,9 @@ function StuckRow({ prompt }: { prompt: PromptJson }) {
           changed {formatAge(prompt.updatedAt)}
           {prompt.leaseOwner && ` · held by ${prompt.leaseOwner}`}
         </p>
-        <p className="mt-0.5 line-clamp-2 text-sm">{prompt.text}</p>
+        <p className="mt-0.5 line-clamp-2 text-sm wrap-anywhere">
+          {prompt.text}
+        </p>
         {prompt.lastError && (
           <p className="mt-1 text-xs whitespace-pre-wrap text-rose-700">
             {prompt.lastError}
