@@ -131,7 +131,7 @@ function Timeline({ events }: { events: PromptEventJson[] }) {
             → {stateText(event.toStatus, event.toArtifactStatus)}
           </span>
           {event.workerId && (
-            <span className="ml-2 text-xs text-stone-400">
+            <span className="ml-2 text-xs text-stone-500">
               by {event.workerId}
             </span>
           )}

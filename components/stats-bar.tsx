@@ -48,7 +48,7 @@ function Counts({ stats }: { stats: StatsJson }) {
         ))}
       </dl>
       <div className="flex flex-wrap gap-x-3">
-        <span aria-hidden="true" className="font-medium text-stone-400">
+        <span aria-hidden="true" className="font-medium text-stone-500">
           media
         </span>
         <dl

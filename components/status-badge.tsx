@@ -64,7 +64,7 @@ export function ArtifactStatusBadge({
   if (artifactStatus === null) return null;
   return (
     <span className="inline-flex items-center gap-1">
-      <span aria-hidden="true" className="text-xs text-stone-400">
+      <span aria-hidden="true" className="text-xs text-stone-500">
         media
       </span>
       <span className="sr-only">Artifact status: </span>

@@ -13,7 +13,7 @@ import {
 } from "@/lib/prompt-types";
 
 const fieldClasses =
-  "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
+  "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm placeholder:text-stone-500 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
 
 /** Submits a prompt; the API's own validation message shows on failure. */
 export function SubmitForm({

@@ -9,7 +9,7 @@ const toneClasses: Record<BadgeTone, string> = {
   progress: "bg-amber-50 text-amber-800 ring-amber-200",
   success: "bg-emerald-50 text-emerald-800 ring-emerald-200",
   danger: "bg-rose-50 text-rose-800 ring-rose-200",
-  muted: "bg-stone-50 text-stone-500 ring-stone-200",
+  muted: "bg-stone-50 text-stone-600 ring-stone-200",
 };
 
 type BadgeProps = ComponentProps<"span"> & { tone?: BadgeTone };

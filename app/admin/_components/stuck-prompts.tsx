@@ -65,7 +65,7 @@ function RuleGroup({
       <h3 className="border-b border-stone-100 px-4 py-2.5 text-sm">
         <span className="font-semibold">{rule.replaceAll("_", " ")}</span>
         <span className="text-stone-500"> — {page.rules[rule]}</span>
-        <span className="ml-2 text-stone-400">({prompts.length})</span>
+        <span className="ml-2 text-stone-500">({prompts.length})</span>
       </h3>
       <ul className="divide-y divide-stone-100">
         {prompts.map((prompt) => (
