@@ -15,6 +15,22 @@ import {
 const fieldClasses =
   "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm placeholder:text-stone-500 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
 
+const placeholders: Record<PromptType, string> = {
+  poem: "A poem about rain on a tin roof…",
+  story: "A story about a lighthouse keeper who finds a letter…",
+  haiku: "A haiku about the first frost…",
+  image_prompt: "A lighthouse at dusk, watercolor…",
+  lyrics_prompt: "A folk song about leaving home…",
+};
+
+/**
+ * The length the server checks: code points after trimming (zod 4 counts an
+ * emoji as one), not UTF-16 units.
+ */
+function promptLengthOf(text: string): number {
+  return Array.from(text.trim()).length;
+}
+
 /** Submits a prompt; the API's own validation message shows on failure. */
 export function SubmitForm({
   onSubmitted,
@@ -25,7 +41,8 @@ export function SubmitForm({
   const [text, setText] = useState("");
   const create = useCreatePrompt();
   const ids = { type: useId(), text: useId(), count: useId(), error: useId() };
-  const isTooLong = text.length > maxPromptChars;
+  const length = promptLengthOf(text);
+  const isTooLong = length > maxPromptChars;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -75,21 +92,21 @@ export function SubmitForm({
             if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit(e);
           }}
           rows={5}
-          placeholder="A poem about rain on a tin roof…"
+          placeholder={placeholders[type]}
           aria-describedby={`${ids.count}${create.isError ? ` ${ids.error}` : ""}`}
           aria-invalid={isTooLong || create.isError || undefined}
           className={`${fieldClasses} mt-1 resize-y`}
         />
-        <div className="mt-1 flex justify-between gap-3 text-xs">
-          <p className="text-stone-500">
+        <div className="mt-1 flex items-start justify-between gap-3 text-xs">
+          <p className="min-w-0 text-stone-500">
             Ctrl+Enter submits. Image and song prompts also get media.
           </p>
           <p
             id={ids.count}
             data-testid="char-count"
-            className={`tabular-nums ${isTooLong ? "font-semibold text-rose-700" : "text-stone-500"}`}
+            className={`shrink-0 whitespace-nowrap tabular-nums ${isTooLong ? "font-semibold text-rose-700" : "text-stone-500"}`}
           >
-            {text.length} / {maxPromptChars}
+            {length} / {maxPromptChars}
             {isTooLong && " (too long)"}
           </p>
         </div>
