@@ -17,6 +17,12 @@ export type StreamState = "connecting" | "live" | "reconnecting";
 const flushDelayMs = 300;
 const firstRetryMs = 1000;
 const maxRetryMs = 30_000;
+/**
+ * The server sends a ping every 10 s. A stream can die without an error (a
+ * killed server behind a proxy, a laptop waking from sleep), so this long
+ * with no message at all counts as a lost connection.
+ */
+export const silenceLimitMs = 25_000;
 /** Past this many unknown prompts in one flush, refetching lists is cheaper. */
 const maxPromptFetchesPerFlush = 5;
 
@@ -52,42 +58,70 @@ function subscribeToState(listener: () => void) {
   return () => stateListeners.delete(listener);
 }
 
-function connectPromptEvents(client: QueryClient): () => void {
+/** Opens the stream and keeps it open; returns the function that ends it. */
+export function connectPromptEvents(client: QueryClient): () => void {
   const batch = createEventBatch(client);
   let source: EventSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let silenceTimer: ReturnType<typeof setTimeout> | undefined;
   let retryMs = firstRetryMs;
+
+  const reopenLater = () => {
+    clearTimeout(silenceTimer);
+    source?.close();
+    retryTimer = setTimeout(open, retryMs);
+    retryMs = Math.min(retryMs * 2, maxRetryMs);
+  };
+
+  // Any message proves the stream alive and restarts the count.
+  const watchSilence = () => {
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(() => {
+      setStreamState("reconnecting");
+      void client.invalidateQueries();
+      reopenLater();
+    }, silenceLimitMs);
+  };
 
   const open = () => {
     source = new EventSource("/api/events");
+    watchSilence();
     source.onopen = () => {
       retryMs = firstRetryMs;
+      watchSilence();
       setStreamState("live");
       // Events sent while we were away (or before the first connection) are
       // not replayed to a fresh connection, so converge by refetching.
       void client.invalidateQueries();
     };
     source.addEventListener("prompt", (event) => {
+      watchSilence();
       batch.add(JSON.parse((event as MessageEvent<string>).data));
     });
+    source.addEventListener("ping", watchSilence);
     source.onerror = () => {
+      if (streamState === "live") recheckServer(client);
       setStreamState("reconnecting");
       // The browser retries by itself unless the stream is closed for good
       // (an error status, a wrong content type); then we retry with backoff.
-      if (source?.readyState !== EventSource.CLOSED) return;
-      source.close();
-      retryTimer = setTimeout(open, retryMs);
-      retryMs = Math.min(retryMs * 2, maxRetryMs);
+      if (source?.readyState === EventSource.CLOSED) reopenLater();
     };
   };
 
   open();
   return () => {
     clearTimeout(retryTimer);
+    clearTimeout(silenceTimer);
     source?.close();
     batch.stop();
     setStreamState("connecting");
   };
+}
+
+/** A lost stream may mean a dead server: let the footer and banner find out. */
+function recheckServer(client: QueryClient) {
+  void client.invalidateQueries({ queryKey: statsKeys.all });
+  void client.invalidateQueries({ queryKey: healthKeys.all });
 }
 
 /**
