@@ -6,6 +6,7 @@ import {
   type BetterSQLite3Database,
 } from "drizzle-orm/better-sqlite3";
 import * as schema from "./schema";
+import { log } from "../lib/log";
 import { migrate } from "./migrate";
 
 export type Db = BetterSQLite3Database<typeof schema> & {
@@ -90,6 +91,7 @@ export function getDb(filePath: string): Db {
   const store = globalThis as GlobalWithDb;
   if (!store.__poetsDb || !store.__poetsDb.$client.open) {
     store.__poetsDb = openDatabase(filePath);
+    log.info({ dbPath: store.__poetsDb.$client.name }, "database open");
   }
   return store.__poetsDb;
 }

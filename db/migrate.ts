@@ -1,10 +1,31 @@
+import fs from "node:fs";
 import path from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { Db } from "./client";
 
-export const migrationsFolder = path.resolve(
-  process.env.POETS_MIGRATIONS_DIR ?? path.join(process.cwd(), "db/migrations"),
-);
+/**
+ * The migrations folder: POETS_MIGRATIONS_DIR, else the one beside this file
+ * (the worker runs db/ from source), else db/migrations under the working
+ * folder (the app's server bundle has no source folder beside it).
+ */
+function findMigrationsFolder(): string {
+  const candidates = [
+    process.env.POETS_MIGRATIONS_DIR,
+    import.meta.dirname &&
+      path.join(/*turbopackIgnore: true*/ import.meta.dirname, "migrations"),
+    path.join(/*turbopackIgnore: true*/ process.cwd(), "db", "migrations"),
+  ].filter((folder): folder is string => Boolean(folder));
+  const found = candidates.find((folder) =>
+    fs.existsSync(path.join(folder, "meta", "_journal.json")),
+  );
+  if (!found) {
+    throw new Error(
+      `No database migrations found (looked in ${candidates.join(", ")}); ` +
+        "run Poets from its project folder or set POETS_MIGRATIONS_DIR",
+    );
+  }
+  return path.resolve(found);
+}
 
 /**
  * Applies drizzle-kit migrations that have not run yet. Reading what ran and
@@ -12,7 +33,9 @@ export const migrationsFolder = path.resolve(
  * starting at the same moment apply each migration exactly once.
  */
 export function migrate(db: Db): number {
-  const migrations = readMigrationFiles({ migrationsFolder });
+  const migrations = readMigrationFiles({
+    migrationsFolder: findMigrationsFolder(),
+  });
   const sqlite = db.$client;
 
   const applyPending = sqlite.transaction(() => {

@@ -7,6 +7,8 @@ import { log } from "@/lib/log";
 export type Subscriber = {
   /** Writes bytes to the client; returns false when the client is gone. */
   write(chunk: Uint8Array): boolean;
+  /** Ends the client's stream. */
+  close(): void;
 };
 
 const encoder = new TextEncoder();
@@ -27,6 +29,15 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
   return encoder.encode(
     `id: ${event.id}\nevent: prompt\ndata: ${JSON.stringify(message)}\n\n`,
   );
+}
+
+/**
+ * A comment keeps proxies from timing the stream out; the ping event lets a
+ * browser notice a stream that went silent without closing.
+ */
+function keepAlive(): Uint8Array {
+  const now = new Date().toISOString();
+  return encoder.encode(`: keep-alive\nevent: ping\ndata: ${now}\n\n`);
 }
 
 /**
@@ -54,6 +65,13 @@ export class EventHub {
     return () => this.unsubscribe(subscriber);
   }
 
+  /** Ends every stream, so that the server can shut down. */
+  closeAll() {
+    for (const subscriber of this.subscribers) subscriber.close();
+    this.subscribers.clear();
+    this.stop();
+  }
+
   stats() {
     return { clients: this.subscribers.size, watching: this.watch !== null };
   }
@@ -65,10 +83,7 @@ export class EventHub {
     this.watch = watchCommits(db, () => this.schedule(), {
       safetyNetMs: 250,
     });
-    this.keepAlive = setInterval(
-      () => this.writeAll(encoder.encode(": keep-alive\n\n")),
-      keepAliveMs,
-    );
+    this.keepAlive = setInterval(() => this.writeAll(keepAlive()), keepAliveMs);
   }
 
   private stop() {

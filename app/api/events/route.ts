@@ -16,12 +16,20 @@ export const GET = route("GET /api/events", (request) => {
     {
       start(controller) {
         controller.enqueue(new TextEncoder().encode("retry: 1000\n: open\n\n"));
+        const close = () => {
+          try {
+            controller.close();
+          } catch {
+            // already closed by the runtime
+          }
+        };
         unsubscribe = eventHub.subscribe(
           db,
           {
+            close,
             write(chunk) {
               if ((controller.desiredSize ?? 0) < -maxBacklogBytes) {
-                controller.close();
+                close();
                 return false;
               }
               try {
@@ -36,11 +44,7 @@ export const GET = route("GET /api/events", (request) => {
         );
         request.signal.addEventListener("abort", () => {
           unsubscribe();
-          try {
-            controller.close();
-          } catch {
-            // already closed by the runtime
-          }
+          close();
         });
       },
       cancel() {

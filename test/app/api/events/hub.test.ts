@@ -20,7 +20,11 @@ function collector() {
           .join("")
           .matchAll(/^id: (\d+)$/gm),
       ].map((m) => Number(m[1])),
+    closed: false,
     write: (chunk: Uint8Array) => (chunks.push(chunk), true),
+    close() {
+      this.closed = true;
+    },
   };
 }
 
@@ -99,7 +103,7 @@ describe("EventHub", () => {
   it("drops a client that can no longer be written to", async () => {
     const healthy = collector();
     subscribe(db, healthy, null);
-    subscribe(db, { write: () => false }, null);
+    subscribe(db, { write: () => false, close() {} }, null);
 
     createPrompt(db, { type: "poem", text: "rain", priority: 0 });
     await waitFor(() => healthy.ids().length === 1, 2000, 5);
@@ -115,10 +119,24 @@ describe("EventHub", () => {
 
       vi.advanceTimersByTime(keepAliveMs + 1);
 
-      expect(client.text()).toContain(": keep-alive\n\n");
+      expect(client.text()).toMatch(
+        /^: keep-alive\nevent: ping\ndata: \S+\n\n/m,
+      );
       expect(keepAliveMs).toBeLessThanOrEqual(15_000);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("ends every stream when the server shuts down", () => {
+    const a = collector();
+    const b = collector();
+    subscribe(db, a, null);
+    subscribe(db, b, null);
+
+    hub.closeAll();
+
+    expect([a.closed, b.closed]).toEqual([true, true]);
+    expect(hub.stats()).toEqual({ clients: 0, watching: false });
   });
 });

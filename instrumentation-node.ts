@@ -1,0 +1,21 @@
+import { appDb } from "./app/api/_lib/db";
+import { eventHub } from "./app/api/events/hub";
+import { log } from "./lib/log";
+
+/**
+ * The app server's start: check the configuration and open (and migrate) the
+ * database, so that its path is logged at once and a bad value, or a file
+ * that cannot use WAL, stops the app with the reason.
+ */
+export function startApp() {
+  try {
+    appDb();
+  } catch (error) {
+    log.fatal({ err: error }, (error as Error).message);
+    process.exit(1);
+  }
+  // Open event streams would keep the server from closing on shutdown.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => eventHub.closeAll());
+  }
+}
