@@ -33,6 +33,11 @@ export function formatDuration(ms: number): string {
   return `${Math.round(seconds / 60)} min`;
 }
 
+/** A duration in whole seconds or minutes: "45 s", "3 min". */
+export function formatElapsed(ms: number): string {
+  return formatDuration(Math.round(ms / 1000) * 1000);
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;

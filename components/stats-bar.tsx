@@ -1,6 +1,5 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import type { StatsJson } from "@/lib/api-types";
 import { useStats } from "@/lib/client/stats";
 import {
@@ -8,11 +7,13 @@ import {
   type StreamState,
 } from "@/lib/client/use-prompt-events";
 import { artifactStatuses, statuses } from "@/lib/prompt-types";
-import { formatAge } from "./format";
+import { StatusDot } from "./ui/status-dot";
+import { WorkerStatus } from "./worker-status";
 
 /** Counts and worker liveness, fixed to the bottom of the window. */
 export function StatsBar() {
-  const { data, isError } = useStats();
+  const stats = useStats();
+  const { data, isError } = stats;
   return (
     <footer
       aria-label="Queue statistics"
@@ -26,7 +27,7 @@ export function StatsBar() {
           <span>{isError ? "Stats unavailable." : "Loading stats…"}</span>
         )}
         <span className="ml-auto flex items-center gap-4">
-          <WorkerStatus worker={data?.worker ?? null} hasStats={!!data} />
+          <WorkerStatus stats={stats} />
           <LiveIndicator />
         </span>
       </div>
@@ -83,24 +84,6 @@ function Count(props: { label: string; value: number; testId: string }) {
   );
 }
 
-function WorkerStatus(props: {
-  worker: StatsJson["worker"];
-  hasStats: boolean;
-}) {
-  const nowMs = useNow(5000);
-  if (!props.hasStats) return null;
-  const { worker } = props;
-  const alive = worker?.alive ?? false;
-  return (
-    <span data-testid="worker-status" className="flex items-center gap-1.5">
-      <Dot tone={alive ? "ok" : "bad"} />
-      {worker
-        ? `Worker ${alive ? "alive" : "not responding"} · heartbeat ${formatAge(worker.lastHeartbeatAt, nowMs)}`
-        : "No worker has started"}
-    </span>
-  );
-}
-
 const streamLabels: Record<StreamState, string> = {
   connecting: "Connecting…",
   live: "Live",
@@ -116,27 +99,8 @@ function LiveIndicator() {
       className="flex items-center gap-1.5"
       title="Live updates from the server"
     >
-      <Dot tone={state === "live" ? "ok" : "wait"} />
+      <StatusDot tone={state === "live" ? "ok" : "wait"} />
       {streamLabels[state]}
     </span>
   );
-}
-
-function Dot({ tone }: { tone: "ok" | "bad" | "wait" }) {
-  const color = {
-    ok: "bg-emerald-500",
-    bad: "bg-rose-500",
-    wait: "bg-amber-400",
-  }[tone];
-  return <span aria-hidden="true" className={`size-2 rounded-full ${color}`} />;
-}
-
-/** The current time, refreshed so that "5s ago" keeps counting. */
-function useNow(intervalMs: number): number {
-  const [nowMs, setNowMs] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNowMs(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return nowMs;
 }

@@ -1,17 +1,35 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { formatAge, formatBytes, formatDateTime } from "@/components/format";
+import {
+  formatAge,
+  formatBytes,
+  formatDateTime,
+  formatElapsed,
+} from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { useHealth } from "@/lib/client/health";
 import { useStats } from "@/lib/client/stats";
+import { useNow } from "@/lib/client/use-now";
+import {
+  workerLivenessOf,
+  type WorkerLiveness,
+} from "@/lib/client/worker-liveness";
 
 /** The database this app uses and the worker it sees, side by side. */
 export function HealthPanel() {
   const health = useHealth();
   const stats = useStats();
-  const worker = stats.data?.worker ?? null;
+  const nowMs = useNow(2000);
   const data = health.data;
+  const worker =
+    stats.data?.worker && stats.data.worker.id === data?.worker?.id
+      ? stats.data.worker
+      : null;
+  const liveness = workerLivenessOf(
+    data?.worker ? { ...data.worker, stoppedAt: worker?.stoppedAt } : null,
+    nowMs,
+  );
   const isOtherFile =
     data?.worker != null && data.worker.dbPath !== data.db.path;
 
@@ -22,15 +40,29 @@ export function HealthPanel() {
     >
       <div className="mb-3 flex items-center gap-2">
         <h2 className="text-base font-semibold">Health</h2>
-        {data && (
-          <Badge tone={data.ok ? "success" : "danger"} data-testid="health-ok">
-            {data.ok ? "ok" : "not ok"}
+        {health.isError ? (
+          <Badge tone="danger" data-testid="health-ok">
+            unreachable
           </Badge>
+        ) : (
+          data && (
+            <Badge
+              tone={data.ok ? "success" : "danger"}
+              data-testid="health-ok"
+            >
+              {data.ok ? "ok" : "not ok"}
+            </Badge>
+          )
         )}
       </div>
       {health.isPending && <p className="text-sm text-stone-500">Loading…</p>}
       {health.isError && (
-        <p className="text-sm text-rose-700">Cannot reach /api/health.</p>
+        <p role="alert" className="mb-3 text-sm font-medium text-rose-700">
+          Cannot reach /api/health
+          {data &&
+            `; below is its last answer, from ${formatDateTime(new Date(health.dataUpdatedAt).toISOString())}`}
+          .
+        </p>
       )}
       {data && (
         <div className="grid gap-6 md:grid-cols-2">
@@ -45,8 +77,8 @@ export function HealthPanel() {
                 <Fact label="Id" value={data.worker.id} mono />
                 <Fact
                   label="Alive"
-                  value={data.worker.alive ? "yes" : "no"}
-                  warn={!data.worker.alive}
+                  value={aliveText(liveness)}
+                  warn={liveness.state !== "alive"}
                 />
                 <Fact
                   label="Heartbeat"
@@ -58,7 +90,7 @@ export function HealthPanel() {
                   mono
                   warn={isOtherFile}
                 />
-                {worker && worker.id === data.worker.id && (
+                {worker && (
                   <>
                     <Fact
                       label="Host"
@@ -90,6 +122,13 @@ export function HealthPanel() {
       )}
     </section>
   );
+}
+
+function aliveText(liveness: WorkerLiveness): string {
+  if (liveness.state === "none") return "no";
+  if (liveness.state === "alive") return "yes";
+  if (liveness.state === "stopped") return "no, it stopped";
+  return `not seen for ${formatElapsed(liveness.ageMs)}`;
 }
 
 function Facts(props: { title: string; testId?: string; children: ReactNode }) {
