@@ -1,5 +1,5 @@
 import os from "node:os";
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Db } from "./client";
 import { workers, type Worker } from "./schema";
 
@@ -55,15 +55,12 @@ export function markWorkerStopped(
     .run();
 }
 
-/** Workers, running ones first, then the most recently seen. */
+/** Workers, the most recently seen first. */
 export function listWorkers(db: Db, limit = 50): Worker[] {
   return db
     .select()
     .from(workers)
-    .orderBy(
-      sql`${workers.stoppedAt} IS NULL DESC`,
-      desc(workers.lastHeartbeatAt),
-    )
+    .orderBy(desc(workers.lastHeartbeatAt))
     .limit(limit)
     .all();
 }

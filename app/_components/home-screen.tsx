@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
-import { StatsBar } from "@/components/stats-bar";
 import { Tabs } from "@/components/ui/tabs";
 import { GalleryGrid } from "./gallery-grid";
 import { QueueDialog } from "./queue-dialog";
@@ -28,7 +28,7 @@ export function HomeScreen() {
 
   return (
     <>
-      <main className="mx-auto max-w-5xl space-y-6 px-4 pt-8 pb-28">
+      <AppShell>
         <header className="flex items-baseline justify-between gap-4">
           <div>
             <h1 className="font-serif text-3xl text-stone-900">Poets</h1>
@@ -62,7 +62,7 @@ export function HomeScreen() {
             <GalleryGrid />
           )}
         </Tabs>
-      </main>
+      </AppShell>
 
       <QueueDialog
         open={isQueueOpen}
@@ -70,7 +70,6 @@ export function HomeScreen() {
         selectedId={selectedId}
         onSelect={setSelectedId}
       />
-      <StatsBar />
     </>
   );
 }

@@ -1,34 +1,31 @@
 "use client";
 
 import Link from "next/link";
+import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
-import { StatsBar } from "@/components/stats-bar";
 import { HealthPanel } from "./health-panel";
 import { StuckPrompts } from "./stuck-prompts";
 
 export function AdminScreen() {
   return (
-    <>
-      <main className="mx-auto max-w-5xl space-y-6 px-4 pt-8 pb-28">
-        <header className="flex items-baseline justify-between gap-4">
-          <div>
-            <h1 className="font-serif text-3xl text-stone-900">Admin</h1>
-            <p className="text-sm text-stone-500">
-              Stuck work, the worker and the database.
-            </p>
-          </div>
-          <Link
-            href="/"
-            className="rounded text-sm text-stone-600 underline-offset-2 hover:text-stone-900 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600"
-          >
-            ← Back to Poets
-          </Link>
-        </header>
-        <HealthBanner linkToAdmin={false} />
-        <HealthPanel />
-        <StuckPrompts />
-      </main>
-      <StatsBar />
-    </>
+    <AppShell>
+      <header className="flex items-baseline justify-between gap-4">
+        <div>
+          <h1 className="font-serif text-3xl text-stone-900">Admin</h1>
+          <p className="text-sm text-stone-500">
+            Stuck work, the worker and the database.
+          </p>
+        </div>
+        <Link
+          href="/"
+          className="rounded text-sm text-stone-600 underline-offset-2 hover:text-stone-900 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600"
+        >
+          ← Back to Poets
+        </Link>
+      </header>
+      <HealthBanner linkToAdmin={false} />
+      <HealthPanel />
+      <StuckPrompts />
+    </AppShell>
   );
 }

@@ -1,10 +1,16 @@
 import { listWorkers } from "@/db/workers";
 import type { Db } from "@/db/client";
+import type { WorkerJson } from "@/lib/api-types";
 import { getConfig } from "@/lib/config";
 import { workerJson } from "./serialize";
 
-/** The most recently seen worker of this database, if any. */
-export function latestWorkerJson(db: Db) {
-  const [latest] = listWorkers(db, 1);
-  return latest ? workerJson(latest, getConfig().WORKER_STALE_MS) : null;
+/** Workers seen recently, the most recent heartbeat first. */
+export function recentWorkersJson(db: Db, now = Date.now()): WorkerJson[] {
+  const staleMs = getConfig().WORKER_STALE_MS;
+  return listWorkers(db, 20).map((w) => workerJson(w, staleMs, now));
+}
+
+/** The worker to show: a live one if any, else the one seen last. */
+export function pickWorker(workers: WorkerJson[]): WorkerJson | null {
+  return workers.find((w) => w.alive) ?? workers[0] ?? null;
 }

@@ -2,7 +2,7 @@ import { countPrompts } from "@/db/prompts";
 import type { StatsJson } from "@/lib/api-types";
 import { appDb } from "../_lib/db";
 import { json, route } from "../_lib/respond";
-import { latestWorkerJson } from "../_lib/workers";
+import { pickWorker, recentWorkersJson } from "../_lib/workers";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +10,10 @@ export const GET = route("GET /api/stats", () => {
   const db = appDb();
   const counts = countPrompts(db);
   const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
-  const body: StatsJson = { total, ...counts, worker: latestWorkerJson(db) };
+  const body: StatsJson = {
+    total,
+    ...counts,
+    worker: pickWorker(recentWorkersJson(db)),
+  };
   return json(body);
 });
