@@ -1,5 +1,6 @@
 "use client";
 
+import { useId, useState } from "react";
 import type { StatsJson } from "@/lib/api-types";
 import { useStats } from "@/lib/client/stats";
 import {
@@ -7,25 +8,49 @@ import {
   type StreamState,
 } from "@/lib/client/use-prompt-events";
 import { artifactStatuses, statuses } from "@/lib/prompt-types";
+import { focusRing } from "./ui/button";
 import { StatusDot } from "./ui/status-dot";
 import { WorkerStatus } from "./worker-status";
 
-/** Counts and worker liveness, fixed to the bottom of the window. */
+/**
+ * Counts and worker liveness along the bottom of the window. On a phone it
+ * is one summary line that expands to the full counts.
+ */
 export function StatsBar() {
   const stats = useStats();
-  const { data, isError } = stats;
+  const [isExpanded, setExpanded] = useState(false);
+  const countsId = useId();
   return (
     <footer
       aria-label="Queue statistics"
       data-testid="stats-bar"
-      className="fixed inset-x-0 bottom-0 z-30 border-t border-stone-200 bg-white/95 backdrop-blur"
+      data-expanded={isExpanded}
+      className="group sticky bottom-0 z-30 border-t border-stone-200 bg-white/95 backdrop-blur"
     >
       <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-5 gap-y-1 px-4 py-2 text-xs text-stone-600">
-        {data ? (
-          <Counts stats={data} />
-        ) : (
-          <span>{isError ? "Stats unavailable." : "Loading stats…"}</span>
-        )}
+        <button
+          type="button"
+          aria-expanded={isExpanded}
+          aria-controls={countsId}
+          onClick={() => setExpanded(!isExpanded)}
+          className={`flex items-center gap-1 rounded py-1 sm:hidden ${focusRing}`}
+        >
+          <Summary stats={stats} />
+          <span aria-hidden="true">{isExpanded ? "▾" : "▴"}</span>
+          <span className="sr-only">all counts</span>
+        </button>
+        <div
+          id={countsId}
+          className="order-last hidden w-full flex-wrap gap-x-5 gap-y-1 group-data-[expanded=true]:flex sm:order-none sm:flex sm:w-auto"
+        >
+          {stats.data ? (
+            <Counts stats={stats.data} />
+          ) : (
+            <span>
+              {stats.isError ? "Stats unavailable." : "Loading stats…"}
+            </span>
+          )}
+        </div>
         <span className="ml-auto flex items-center gap-4">
           <WorkerStatus stats={stats} />
           <LiveIndicator />
@@ -33,6 +58,22 @@ export function StatsBar() {
       </div>
     </footer>
   );
+}
+
+/** The phone's one line: the total and what needs attention. */
+function Summary({ stats }: { stats: { data?: StatsJson; isError: boolean } }) {
+  if (!stats.data) {
+    return (
+      <span>{stats.isError ? "Stats unavailable" : "Loading stats…"}</span>
+    );
+  }
+  const { total, byStatus } = stats.data;
+  const parts = [
+    `${total} ${total === 1 ? "prompt" : "prompts"}`,
+    `${byStatus.processing ?? 0} processing`,
+  ];
+  if (byStatus.failed) parts.push(`${byStatus.failed} failed`);
+  return <span className="tabular-nums">{parts.join(" · ")}</span>;
 }
 
 function Counts({ stats }: { stats: StatsJson }) {

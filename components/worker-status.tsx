@@ -10,6 +10,8 @@ export type WorkerStatusView = {
   state: string;
   tone: DotTone;
   label: string;
+  /** For the phone's collapsed stats bar. */
+  shortLabel: string;
 };
 
 const textTones: Record<DotTone, string> = {
@@ -27,35 +29,47 @@ export function workerStatusOf(
   nowMs: number,
 ): WorkerStatusView | null {
   if (stats.isError) {
-    return { state: "unreachable", tone: "bad", label: "Server unreachable" };
+    const label = "Server unreachable";
+    return { state: "unreachable", tone: "bad", label, shortLabel: label };
   }
   if (!stats.data) return null;
   const liveness = workerLivenessOf(stats.data.worker, nowMs);
   switch (liveness.state) {
     case "none":
-      return { state: "none", tone: "bad", label: "No worker has started" };
+      return {
+        state: "none",
+        tone: "bad",
+        label: "No worker has started",
+        shortLabel: "No worker",
+      };
     case "stopped":
       return {
         state: "stopped",
         tone: "bad",
         label: `Worker stopped ${formatAge(stats.data.worker!.stoppedAt!, nowMs)}`,
+        shortLabel: "Worker stopped",
       };
     case "alive":
       return {
         state: "alive",
         tone: "ok",
         label: `Worker alive · heartbeat ${formatAge(stats.data.worker!.lastHeartbeatAt, nowMs)}`,
+        shortLabel: "Worker alive",
       };
     default:
       return {
         state: liveness.state,
         tone: liveness.state === "late" ? "wait" : "bad",
         label: `Worker not seen for ${formatElapsed(liveness.ageMs)}`,
+        shortLabel: `Worker not seen ${formatElapsed(liveness.ageMs)}`,
       };
   }
 }
 
-/** The worker's liveness, judged again every few seconds. */
+/**
+ * The worker's liveness, judged again every few seconds. Inside the stats
+ * bar (a `group` with `data-expanded`), a phone gets the short label.
+ */
 export function WorkerStatus(props: {
   stats: { data?: StatsJson; isError: boolean };
 }) {
@@ -69,7 +83,12 @@ export function WorkerStatus(props: {
       className={`flex items-center gap-1.5 ${textTones[view.tone]}`}
     >
       <StatusDot tone={view.tone} />
-      {view.label}
+      <span className="sm:hidden group-data-[expanded=true]:hidden">
+        {view.shortLabel}
+      </span>
+      <span className="hidden group-data-[expanded=true]:inline sm:inline">
+        {view.label}
+      </span>
     </span>
   );
 }
