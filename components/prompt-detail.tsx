@@ -47,7 +47,10 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
       </header>
 
       <Section title="Prompt">
-        <pre className="font-sans text-sm wrap-anywhere whitespace-pre-wrap text-stone-800">
+        <pre
+          dir="auto"
+          className="font-sans text-sm wrap-anywhere whitespace-pre-wrap text-stone-800 [unicode-bidi:isolate]"
+        >
           {prompt.text}
         </pre>
       </Section>
@@ -56,7 +59,8 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
         <Section title="Last error">
           <p
             data-testid="detail-last-error"
-            className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm whitespace-pre-wrap text-rose-900"
+            dir="auto"
+            className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm wrap-anywhere whitespace-pre-wrap text-rose-900 [unicode-bidi:isolate]"
           >
             {prompt.lastError}
           </p>
@@ -136,7 +140,10 @@ function Timeline({ events }: { events: PromptEventJson[] }) {
             </span>
           )}
           {event.detail && (
-            <p className="mt-0.5 text-xs whitespace-pre-wrap text-stone-600">
+            <p
+              dir="auto"
+              className="mt-0.5 text-xs wrap-anywhere whitespace-pre-wrap text-stone-600 [unicode-bidi:isolate]"
+            >
               {event.detail}
             </p>
           )}

@@ -36,11 +36,17 @@ export function PromptRow({
             </time>
           </span>
           {/* line-clamp sets its own display; adding `block` would undo it. */}
-          <span className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-900">
+          <span
+            dir="auto"
+            className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-900 [unicode-bidi:isolate]"
+          >
             {prompt.text}
           </span>
           {prompt.lastError && (
-            <span className="mt-1 line-clamp-2 text-xs wrap-anywhere text-rose-700">
+            <span
+              dir="auto"
+              className="mt-1 line-clamp-2 text-xs wrap-anywhere text-rose-700 [unicode-bidi:isolate]"
+            >
               {prompt.lastError}
             </span>
           )}

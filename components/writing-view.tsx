@@ -1,7 +1,10 @@
+import { Fragment } from "react";
 import type { WritingJson } from "@/lib/api-types";
 
 // Model output is always shown as text: React escapes it, and nothing here
-// ever renders it as HTML.
+// ever renders it as HTML. Each piece sits in its own bidi isolate with
+// `dir="auto"`, so right-to-left text or a stray override character cannot
+// reorder the labels around it.
 
 type Spec = Record<string, unknown>;
 
@@ -9,7 +12,10 @@ type Spec = Record<string, unknown>;
 export function WritingView({ writing }: { writing: WritingJson }) {
   if (writing.format === "text") {
     return (
-      <pre className="font-serif text-[15px] leading-relaxed whitespace-pre-wrap text-stone-900">
+      <pre
+        dir="auto"
+        className="font-serif text-[15px] leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
+      >
         {writing.content}
       </pre>
     );
@@ -22,7 +28,10 @@ export function WritingView({ writing }: { writing: WritingJson }) {
         <summary className="cursor-pointer text-stone-600 hover:text-stone-900">
           Spec (JSON)
         </summary>
-        <pre className="mt-2 overflow-x-auto rounded-md bg-stone-50 p-3 text-xs whitespace-pre-wrap text-stone-800">
+        <pre
+          dir="auto"
+          className="mt-2 overflow-x-auto rounded-md bg-stone-50 p-3 text-xs wrap-anywhere whitespace-pre-wrap text-stone-800 [unicode-bidi:isolate]"
+        >
           {spec ? JSON.stringify(spec, null, 2) : writing.content}
         </pre>
       </details>
@@ -45,20 +54,46 @@ function SpecSummary({ spec }: { spec: Spec }) {
     .filter(
       (key) => typeof spec[key] === "string" || typeof spec[key] === "number",
     )
-    .map((key) => `${key === "tempoBpm" ? "bpm" : key}: ${String(spec[key])}`);
+    .map((key) => ({
+      label: key === "tempoBpm" ? "bpm" : key,
+      value: String(spec[key]),
+    }));
   return (
     <div>
-      {title && <p className="font-serif text-lg text-stone-900">{title}</p>}
+      {title && (
+        <p
+          dir="auto"
+          className="font-serif text-lg text-stone-900 [unicode-bidi:isolate]"
+        >
+          {title}
+        </p>
+      )}
       {facts.length > 0 && (
-        <p className="text-xs text-stone-500">{facts.join(" · ")}</p>
+        <p className="text-xs text-stone-500">
+          {facts.map((fact, i) => (
+            <Fragment key={fact.label}>
+              {i > 0 && " · "}
+              {fact.label}:{" "}
+              <span dir="auto" className="[unicode-bidi:isolate]">
+                {fact.value}
+              </span>
+            </Fragment>
+          ))}
+        </p>
       )}
       {typeof spec.prompt === "string" && (
-        <p className="mt-1 text-sm whitespace-pre-wrap text-stone-700">
+        <p
+          dir="auto"
+          className="mt-1 text-sm wrap-anywhere whitespace-pre-wrap text-stone-700 [unicode-bidi:isolate]"
+        >
           {spec.prompt}
         </p>
       )}
       {Array.isArray(spec.lyrics) && (
-        <pre className="mt-2 font-serif text-[15px] leading-relaxed whitespace-pre-wrap text-stone-900">
+        <pre
+          dir="auto"
+          className="mt-2 font-serif text-[15px] leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
+        >
           {lyricsText(spec.lyrics)}
         </pre>
       )}

@@ -87,7 +87,10 @@ function GalleryCard({ item }: { item: GalleryItemJson }) {
             {formatDateTime(prompt.updatedAt)}
           </time>
         </p>
-        <p className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-600 italic">
+        <p
+          dir="auto"
+          className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-600 italic [unicode-bidi:isolate]"
+        >
           {prompt.text}
         </p>
       </header>

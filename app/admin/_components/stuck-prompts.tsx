@@ -89,11 +89,17 @@ function StuckRow({ prompt }: { prompt: PromptJson }) {
           changed {formatAge(prompt.updatedAt)}
           {prompt.leaseOwner && ` · held by ${prompt.leaseOwner}`}
         </p>
-        <p className="mt-0.5 line-clamp-2 text-sm wrap-anywhere">
+        <p
+          dir="auto"
+          className="mt-0.5 line-clamp-2 text-sm wrap-anywhere [unicode-bidi:isolate]"
+        >
           {prompt.text}
         </p>
         {prompt.lastError && (
-          <p className="mt-1 text-xs whitespace-pre-wrap text-rose-700">
+          <p
+            dir="auto"
+            className="mt-1 text-xs wrap-anywhere whitespace-pre-wrap text-rose-700 [unicode-bidi:isolate]"
+          >
             {prompt.lastError}
           </p>
         )}
