@@ -5,27 +5,52 @@ import { z } from "zod";
 // .env fills in what the environment leaves unset; the environment wins.
 loadDotenv({ quiet: true });
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`)
+    .default(fallback);
 
-const configSchema = z.object({
-  DATABASE_PATH: z.string().trim().min(1).default("./data/poets.db"),
-  ARTIFACTS_DIR: z.string().trim().min(1).default("./data/artifacts"),
-  HOST: z.string().trim().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-    .default("info"),
-  LEASE_MS: positiveInt(60_000),
-  HEARTBEAT_MS: positiveInt(5_000),
-  WORKER_IDLE_MS: positiveInt(250),
-  STAGE_TIMEOUT_MS: positiveInt(120_000),
-  SHUTDOWN_GRACE_MS: positiveInt(10_000),
-  STUCK_AFTER_MS: positiveInt(5 * 60_000),
-  WORKER_STALE_MS: positiveInt(30_000),
-  BUILTIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
-});
+const durationMs = (fallback: number, min = 1) =>
+  wholeNumber(min, 24 * 3600 * 1000, fallback);
+
+const logLevels = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+] as const;
+
+const configSchema = z
+  .object({
+    DATABASE_PATH: z.string().trim().min(1).default("./data/poets.db"),
+    ARTIFACTS_DIR: z.string().trim().min(1).default("./data/artifacts"),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    PORT: wholeNumber(1, 65535, 3000),
+    LOG_LEVEL: z
+      .enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` })
+      .default("info"),
+    LEASE_MS: durationMs(60_000),
+    HEARTBEAT_MS: durationMs(5_000),
+    WORKER_IDLE_MS: durationMs(250),
+    STAGE_TIMEOUT_MS: durationMs(120_000),
+    SHUTDOWN_GRACE_MS: durationMs(10_000),
+    STUCK_AFTER_MS: durationMs(5 * 60_000),
+    WORKER_STALE_MS: durationMs(30_000),
+    BUILTIN_DELAY_MS: wholeNumber(0, 60_000, 1000),
+    LOG_FORMAT: z
+      .enum(["json", "pretty"], { error: "must be json or pretty" })
+      .optional(),
+  })
+  .refine((c) => c.HEARTBEAT_MS * 2 <= c.LEASE_MS, {
+    path: ["HEARTBEAT_MS"],
+    message: "must be at most half of LEASE_MS, or leases expire between beats",
+  });
 
 export type Config = z.infer<typeof configSchema> & {
   databasePath: string;
@@ -42,9 +67,10 @@ export function parseConfig(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")),
   );
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `  ${issue.path.join(".")}: ${issue.message}`,
-    );
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return `  ${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+    });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return {

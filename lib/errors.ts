@@ -3,6 +3,8 @@ export type ErrorCode =
   | "bad_request"
   | "validation_failed"
   | "payload_too_large"
+  | "unsupported_media_type"
+  | "forbidden"
   | "not_found"
   | "conflict"
   | "illegal_transition"
@@ -13,6 +15,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
   validation_failed: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   illegal_transition: 409,

@@ -35,14 +35,27 @@ export function isMediaType(type: string): type is MediaType {
 
 export const maxPromptChars = 4000;
 
+const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const visibleCharacter = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
+/** Prompt text: trimmed, 1–4000 characters, something visible, no controls. */
+export const promptTextSchema = z
+  .string()
+  .trim()
+  .min(1, "text is empty")
+  .max(maxPromptChars, `text is longer than ${maxPromptChars} characters`)
+  .refine((text) => text.isWellFormed(), "text has a broken character")
+  .refine((text) => !controlCharacters.test(text), {
+    message: "text has a control character",
+  })
+  .refine((text) => visibleCharacter.test(text), {
+    message: "text has nothing visible in it",
+  });
+
 /** A new prompt as the API accepts it. */
 export const newPromptSchema = z.strictObject({
   type: promptTypeSchema,
-  text: z
-    .string()
-    .trim()
-    .min(1, "text is empty")
-    .max(maxPromptChars, `text is longer than ${maxPromptChars} characters`),
+  text: promptTextSchema,
   priority: z.number().int().min(-100).max(100).default(0),
 });
 

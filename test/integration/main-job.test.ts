@@ -213,6 +213,30 @@ describe("main job end to end", () => {
     expect(beyond.status).toBe(416);
   });
 
+  it("answers conditional requests for artifacts", async () => {
+    const image = submitted.find((p) => p.type === "image_prompt")!;
+    const detail: PromptDetailJson = await (
+      await fetch(`${app.baseUrl}/api/prompts/${image.id}`)
+    ).json();
+    const url = `${app.baseUrl}${detail.artifacts[0].url}`;
+    const etag = `"${detail.artifacts[0].sha256}"`;
+
+    const unchanged = await fetch(url, { headers: { "If-None-Match": etag } });
+    const staleRange = await fetch(url, {
+      headers: { Range: "bytes=0-3", "If-Range": '"another"' },
+    });
+    const freshRange = await fetch(url, {
+      headers: { Range: "bytes=0-3", "If-Range": etag },
+    });
+
+    expect(unchanged.status).toBe(304);
+    expect(staleRange.status).toBe(200);
+    expect((await staleRange.arrayBuffer()).byteLength).toBe(
+      detail.artifacts[0].sizeBytes,
+    );
+    expect(freshRange.status).toBe(206);
+  });
+
   it("replays the events after Last-Event-ID first, in order", async () => {
     const all = stream.events;
     const from = Number(all[Math.floor(all.length / 2)].lastEventId);

@@ -16,11 +16,20 @@ describe("parseConfig", () => {
       ConfigError,
     );
     expect(() => parseConfig({ PORT: "eighty", LEASE_MS: "-5" })).toThrow(
-      /PORT:.*\n.*LEASE_MS:/s,
+      /PORT="eighty": must be a whole number.*\n.*LEASE_MS="-5": must be/,
     );
   });
 
   it("treats an empty variable as unset", () => {
     expect(parseConfig({ PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("refuses an unknown log level and a heartbeat too slow for the lease", () => {
+    expect(() => parseConfig({ LOG_LEVEL: "verbose" })).toThrow(
+      /LOG_LEVEL="verbose": must be one of/,
+    );
+    expect(() =>
+      parseConfig({ LEASE_MS: "8000", HEARTBEAT_MS: "5000" }),
+    ).toThrow(/HEARTBEAT_MS="5000": must be at most half of LEASE_MS/);
   });
 });

@@ -48,8 +48,26 @@ describe("newPromptSchema", () => {
     ["a missing type", { text: "rain" }],
     ["an unknown field", { type: "poem", text: "rain", colour: "red" }],
     ["a fractional priority", { type: "poem", text: "rain", priority: 1.5 }],
+    ["only zero-width spaces", { type: "poem", text: "\u200b\u200b" }],
+    ["a NUL character", { type: "poem", text: "rain\u0000" }],
+    ["a lone surrogate", { type: "poem", text: "a\ud800b" }],
   ])("rejects %s", (_name, input) => {
     expect(newPromptSchema.safeParse(input).success).toBe(false);
+  });
+
+  it("keeps line breaks, tabs, emoji and other scripts", () => {
+    const text = "雨の日\n\tétretat 📝 مرحبا";
+    expect(newPromptSchema.parse({ type: "poem", text }).text).toBe(text);
+  });
+
+  it("counts characters, not UTF-16 units", () => {
+    const emoji = "📝".repeat(maxPromptChars);
+    expect(
+      newPromptSchema.safeParse({ type: "poem", text: emoji }).success,
+    ).toBe(true);
+    expect(
+      newPromptSchema.safeParse({ type: "poem", text: emoji + "📝" }).success,
+    ).toBe(false);
   });
 
   it("accepts text of exactly the maximum length", () => {

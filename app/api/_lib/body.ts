@@ -7,6 +7,14 @@ export const maxBodyBytes = 64 * 1024;
  * received, since Content-Length may be missing or wrong.
  */
 export async function readJsonBody(request: Request): Promise<unknown> {
+  if (!isJsonContentType(request.headers.get("content-type"))) {
+    // A browser sends text/plain or a form across sites without asking
+    // first; insisting on JSON keeps other sites from submitting prompts.
+    throw new AppError(
+      "unsupported_media_type",
+      "Send the body as JSON, with Content-Type: application/json.",
+    );
+  }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBodyBytes) throw tooLarge();
   const text = await readLimitedText(request);
@@ -25,6 +33,13 @@ export async function readJsonBody(request: Request): Promise<unknown> {
       },
     );
   }
+}
+
+function isJsonContentType(header: string | null): boolean {
+  const type = header?.split(";")[0].trim().toLowerCase() ?? "";
+  return (
+    type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type)
+  );
 }
 
 async function readLimitedText(request: Request): Promise<string> {

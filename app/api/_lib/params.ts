@@ -1,17 +1,16 @@
 import { z } from "zod";
 import { parseWith } from "./respond";
 
-const idSchema = z.coerce
-  .number({ error: "id must be a number" })
-  .int("id must be a whole number")
-  .positive("id must be positive")
-  .max(Number.MAX_SAFE_INTEGER);
+const idSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, "id must be a positive whole number")
+  .transform(Number);
 
 export async function readId(context: {
   params: Promise<{ id: string }>;
 }): Promise<number> {
   const { id } = await context.params;
-  return parseWith(idSchema, id, "id");
+  return parseWith(z.object({ id: idSchema }), { id }, "id").id;
 }
 
 export const cursorSchema = z

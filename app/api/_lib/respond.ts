@@ -30,6 +30,7 @@ type Handler<C> = (
 export function route<C>(name: string, handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {
+      refuseCrossSite(request);
       return await handler(request, context);
     } catch (error) {
       if (error instanceof AppError) return errorResponse(error);
@@ -40,6 +41,35 @@ export function route<C>(name: string, handler: Handler<C>): Handler<C> {
       );
     }
   };
+}
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a request that changes something when a browser says it comes
+ * from another site (its Origin differs from the Host it was sent to).
+ */
+function refuseCrossSite(request: Request) {
+  if (safeMethods.has(request.method)) return;
+  const origin = request.headers.get("origin");
+  const fetchSite = request.headers.get("sec-fetch-site");
+  const host = request.headers.get("host");
+  const isForeignOrigin =
+    origin !== null && (origin === "null" || hostOf(origin) !== host);
+  if (isForeignOrigin || fetchSite === "cross-site") {
+    throw new AppError(
+      "forbidden",
+      "Requests that change data must come from the Poets page itself.",
+    );
+  }
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 export function issuesOf(error: z.ZodError): ErrorIssue[] {

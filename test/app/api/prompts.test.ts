@@ -108,6 +108,57 @@ describe("prompts API", () => {
     expect(rowCounts()).toEqual(before);
   });
 
+  it.each([
+    ["text/plain", 415],
+    ["application/x-www-form-urlencoded", 415],
+    ["", 415],
+    ["application/json; charset=utf-8", 201],
+  ])("answers a body sent as %j with %i", async (contentType, status) => {
+    const before = rowCounts();
+    const body = JSON.stringify({ type: "poem", text: "typed" });
+
+    const response = await fetch(`${app.baseUrl}/api/prompts`, {
+      method: "POST",
+      headers: contentType ? { "content-type": contentType } : {},
+      body: contentType ? body : new Blob([body]),
+    });
+
+    expect(response.status).toBe(status);
+    if (status !== 201) expect(rowCounts()).toEqual(before);
+  });
+
+  it.each([
+    ["a foreign Origin", { origin: "https://evil.example" }],
+    ["Origin null", { origin: "null" }],
+    ["Sec-Fetch-Site cross-site", { "sec-fetch-site": "cross-site" }],
+  ])("refuses a change with %s and writes nothing", async (_name, headers) => {
+    const before = rowCounts();
+
+    const created = await post(
+      "/api/prompts",
+      JSON.stringify({ type: "poem", text: "x" }),
+      headers,
+    );
+    const requeued = await post("/api/prompts/1/requeue", undefined, headers);
+
+    expect([created.status, requeued.status]).toEqual([403, 403]);
+    expect((await created.json()).error.code).toBe("forbidden");
+    expect(rowCounts()).toEqual(before);
+  });
+
+  it("accepts a change from its own origin", async () => {
+    const response = await post(
+      "/api/prompts",
+      JSON.stringify({ type: "poem", text: "mine" }),
+      {
+        origin: app.baseUrl,
+        "sec-fetch-site": "same-origin",
+      },
+    );
+
+    expect(response.status).toBe(201);
+  });
+
   it("lists validation issues with their paths", async () => {
     const response = await post(
       "/api/prompts",
@@ -149,6 +200,12 @@ describe("prompts API", () => {
     ["/api/prompts?cursor=abc", 400],
     ["/api/prompts?colour=red", 400],
     ["/api/prompts/abc", 400],
+    ["/api/prompts/1e0", 400],
+    ["/api/prompts/0x1", 400],
+    ["/api/prompts/%201", 400],
+    ["/api/prompts/-1", 400],
+    ["/api/prompts/99999999999999999999", 400],
+    ["/api/nothing-here", 404],
     ["/api/prompts/99999", 404],
     ["/api/artifacts/99999", 404],
   ])("answers GET %s with %i", async (path, status) => {

@@ -33,7 +33,17 @@ export const GET = route(
       ETag: `"${artifact.sha256}"`,
       "X-Content-Type-Options": "nosniff",
     });
-    const range = parseRange(request.headers.get("range"), size);
+    const etag = `"${artifact.sha256}"`;
+    if (request.headers.get("if-none-match") === etag) {
+      return new Response(null, { status: 304, headers });
+    }
+    // A Range that comes with a stale If-Range gets the whole, newer file.
+    const ifRange = request.headers.get("if-range");
+    const rangeHeader =
+      ifRange === null || ifRange === etag
+        ? request.headers.get("range")
+        : null;
+    const range = parseRange(rangeHeader, size);
     if (range === "unsatisfiable") {
       headers.set("Content-Range", `bytes */${size}`);
       return new Response(null, { status: 416, headers });
