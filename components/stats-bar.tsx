@@ -25,7 +25,7 @@ export function StatsBar() {
       aria-label="Queue statistics"
       data-testid="stats-bar"
       data-expanded={isExpanded}
-      className="group sticky bottom-0 z-30 border-t border-stone-200 bg-white/95 backdrop-blur"
+      className="group sticky bottom-0 z-30 border-t border-stone-200 bg-white"
     >
       <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-5 gap-y-1 px-4 py-2 text-xs text-stone-600">
         <button

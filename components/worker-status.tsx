@@ -66,10 +66,7 @@ export function workerStatusOf(
   }
 }
 
-/**
- * The worker's liveness, judged again every few seconds. Inside the stats
- * bar (a `group` with `data-expanded`), a phone gets the short label.
- */
+/** The worker's liveness, judged again every few seconds; short on phones. */
 export function WorkerStatus(props: {
   stats: { data?: StatsJson; isError: boolean };
 }) {
@@ -83,12 +80,8 @@ export function WorkerStatus(props: {
       className={`flex items-center gap-1.5 ${textTones[view.tone]}`}
     >
       <StatusDot tone={view.tone} />
-      <span className="sm:hidden group-data-[expanded=true]:hidden">
-        {view.shortLabel}
-      </span>
-      <span className="hidden group-data-[expanded=true]:inline sm:inline">
-        {view.label}
-      </span>
+      <span className="sm:hidden">{view.shortLabel}</span>
+      <span className="hidden sm:inline">{view.label}</span>
     </span>
   );
 }
