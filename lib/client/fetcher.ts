@@ -31,6 +31,17 @@ export async function fetchJson<T>(
   return (await response.json()) as T;
 }
 
+/** A polled request that hangs this long counts as failed. */
+export const pollTimeoutMs = 8000;
+
+/**
+ * The caller's signal, also aborted after `timeoutMs`, so that a server that
+ * hangs fails a request the way a dead one does.
+ */
+export function withTimeout(signal: AbortSignal, timeoutMs: number) {
+  return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+}
+
 export function postJson<T>(path: string, body?: unknown): Promise<T> {
   return fetchJson<T>(path, {
     method: "POST",

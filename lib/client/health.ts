@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import type { HealthJson } from "@/lib/api-types";
-import { fetchJson } from "./fetcher";
+import { fetchJson, pollTimeoutMs, withTimeout } from "./fetcher";
 import { healthKeys } from "./query-keys";
 
 // Health turns bad without any prompt event (a stale heartbeat, a worker on
@@ -10,7 +10,13 @@ const healthRefreshMs = 15_000;
 export function useHealth() {
   return useQuery({
     queryKey: healthKeys.all,
-    queryFn: ({ signal }) => fetchJson<HealthJson>("/api/health", { signal }),
+    queryFn: ({ signal }) =>
+      fetchJson<HealthJson>("/api/health", {
+        signal: withTimeout(signal, pollTimeoutMs),
+      }),
+    // The next poll is the retry. Failing at once lets the page say the
+    // server is unreachable instead of showing the last answer as current.
+    retry: false,
     refetchInterval: healthRefreshMs,
     meta: { silent: true },
   });

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import type { StatsJson } from "@/lib/api-types";
-import { fetchJson } from "./fetcher";
+import { fetchJson, pollTimeoutMs, withTimeout } from "./fetcher";
 import { statsKeys } from "./query-keys";
 
 // Counts follow prompt events, but a worker's heartbeat is no event: without
@@ -10,7 +10,13 @@ const heartbeatRefreshMs = 15_000;
 export function useStats() {
   return useQuery({
     queryKey: statsKeys.all,
-    queryFn: ({ signal }) => fetchJson<StatsJson>("/api/stats", { signal }),
+    queryFn: ({ signal }) =>
+      fetchJson<StatsJson>("/api/stats", {
+        signal: withTimeout(signal, pollTimeoutMs),
+      }),
+    // The next poll is the retry. Failing at once lets the page say the
+    // server is unreachable instead of showing the last answer as current.
+    retry: false,
     refetchInterval: heartbeatRefreshMs,
     meta: { silent: true },
   });
