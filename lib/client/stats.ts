@@ -17,6 +17,9 @@ export function useStats() {
     // The next poll is the retry. Failing at once lets the page say the
     // server is unreachable instead of showing the last answer as current.
     retry: false,
+    // Polls pause while the tab is hidden; coming back refetches ("always":
+    // data here never goes stale) so an old heartbeat's age isn't news.
+    refetchOnWindowFocus: "always",
     refetchInterval: heartbeatRefreshMs,
     meta: { silent: true },
   });
