@@ -42,8 +42,11 @@ const visibleCharacter = /[\p{L}\p{N}\p{S}\p{P}]/u;
 export const promptTextSchema = z
   .string()
   .trim()
-  .min(1, "text is empty")
-  .max(maxPromptChars, `text is longer than ${maxPromptChars} characters`)
+  .min(1, { error: "text is empty", abort: true })
+  .max(maxPromptChars, {
+    error: `text is longer than ${maxPromptChars} characters`,
+    abort: true,
+  })
   .refine((text) => text.isWellFormed(), "text has a broken character")
   .refine((text) => !controlCharacters.test(text), {
     message: "text has a control character",

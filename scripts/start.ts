@@ -8,14 +8,28 @@ import { log } from "../lib/log";
 import { buildIfNeeded, isBuildCurrent } from "./build-if-needed";
 
 const root = path.resolve(import.meta.dirname, "..");
+const maxRestarts = 10;
+const restartDelayMs = 2000;
+
+function migrateOrExit(databasePath: string) {
+  try {
+    const db = openDatabase(databasePath);
+    log.info({ dbPath: db.$client.name }, "database migrated");
+    db.$client.close();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
 
 async function main() {
   const config = getConfigOrExit();
-  const db = openDatabase(config.databasePath);
-  log.info({ dbPath: db.$client.name }, "database migrated");
-  db.$client.close();
+  migrateOrExit(config.databasePath);
   if (!isBuildCurrent()) {
-    log.info("building the web app (first start, or its sources changed)");
+    // Written directly: the build blocks the logger's output until it ends.
+    process.stdout.write(
+      "Building the web app (first start, or its sources changed)...\n",
+    );
     buildIfNeeded();
   }
 
@@ -30,7 +44,11 @@ async function main() {
     ],
     {
       cwd: root,
-      killOthersOn: ["failure", "success"],
+      // A process that crashes is started again (a worker's claims come
+      // back when their leases expire); one that keeps failing stops both.
+      restartTries: maxRestarts,
+      restartDelay: restartDelayMs,
+      killOthersOn: ["failure"],
       prefixColors: ["cyan", "magenta"],
     },
   );
