@@ -3,7 +3,11 @@ import path from "node:path";
 import type { AxeResults } from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotsDir } from "../helpers/browser";
+import {
+  launchBrowser,
+  screenshotsDir,
+  submitFromForm,
+} from "../helpers/browser";
 import {
   startApp,
   startWorker,
@@ -49,19 +53,8 @@ describe("accessibility in a browser", () => {
   let page: Page;
   const ids: Record<string, number> = {};
 
-  async function submit(type: string, text: string): Promise<number> {
-    await page.getByLabel("Type").selectOption(type);
-    await page.getByLabel("Prompt", { exact: true }).fill(text);
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (r) =>
-          r.url().endsWith("/api/prompts") && r.request().method() === "POST",
-      ),
-      page.getByRole("button", { name: "Submit" }).click(),
-    ]);
-    expect(response.status()).toBe(201);
-    return (await response.json()).prompt.id;
-  }
+  const submit = (type: string, text: string) =>
+    submitFromForm(page, type, text);
 
   const statusOf = (testId: string) =>
     page.getByTestId(testId).first().textContent();

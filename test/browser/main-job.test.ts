@@ -1,7 +1,11 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotsDir } from "../helpers/browser";
+import {
+  launchBrowser,
+  screenshotsDir,
+  submitFromForm,
+} from "../helpers/browser";
 import {
   startApp,
   startWorker,
@@ -65,19 +69,8 @@ describe("the main job in a browser", () => {
     workspace?.cleanup();
   });
 
-  async function submit(type: string, text: string): Promise<number> {
-    await page.getByLabel("Type").selectOption(type);
-    await page.getByLabel("Prompt", { exact: true }).fill(text);
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (r) =>
-          r.url().endsWith("/api/prompts") && r.request().method() === "POST",
-      ),
-      page.getByRole("button", { name: "Submit" }).click(),
-    ]);
-    expect(response.status()).toBe(201);
-    return (await response.json()).prompt.id;
-  }
+  const submit = (type: string, text: string) =>
+    submitFromForm(page, type, text);
 
   it("shows a submitted image prompt going through its states without a reload", async () => {
     await page.evaluate(

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const screenshotsDir = path.resolve(
@@ -29,4 +29,25 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-quic",
     ],
   });
+}
+
+/** Submits a prompt through the form as a person would; returns its id. */
+export async function submitFromForm(
+  page: Page,
+  type: string,
+  text: string,
+): Promise<number> {
+  await page.getByLabel("Type").selectOption(type);
+  await page.getByLabel("Prompt", { exact: true }).fill(text);
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) =>
+        r.url().endsWith("/api/prompts") && r.request().method() === "POST",
+    ),
+    page.getByRole("button", { name: "Submit" }).click(),
+  ]);
+  if (response.status() !== 201) {
+    throw new Error(`submit answered ${response.status()}`);
+  }
+  return (await response.json()).prompt.id;
 }
