@@ -14,8 +14,9 @@ export function startApp() {
     log.fatal({ err: error }, (error as Error).message);
     process.exit(1);
   }
-  // Open event streams would keep the server from closing on shutdown.
+  // Open event streams would keep the server from closing on shutdown, and
+  // browsers reconnect at once: end them on every signal, refuse new ones.
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => eventHub.closeAll());
+    process.on(signal, () => eventHub.closeAll());
   }
 }

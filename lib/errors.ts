@@ -9,7 +9,8 @@ export type ErrorCode =
   | "conflict"
   | "illegal_transition"
   | "lease_lost"
-  | "unauthorized";
+  | "unauthorized"
+  | "shutting_down";
 
 export const httpStatusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -22,6 +23,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   illegal_transition: 409,
   lease_lost: 409,
   unauthorized: 401,
+  shutting_down: 503,
 };
 
 export type ErrorIssue = { path: string; message: string };

@@ -99,6 +99,11 @@ export function connectPromptEvents(client: QueryClient): () => void {
       batch.add(JSON.parse((event as MessageEvent<string>).data));
     });
     source.addEventListener("ping", watchSilence);
+    // Too much was missed to replay: the server asks for a refetch.
+    source.addEventListener("reset", () => {
+      watchSilence();
+      void client.invalidateQueries();
+    });
     source.onerror = () => {
       if (streamState === "live") recheckServer(client);
       setStreamState("reconnecting");

@@ -14,6 +14,11 @@ export type Subscriber = {
 const encoder = new TextEncoder();
 export const keepAliveMs = 10_000;
 const pageSize = 500;
+/**
+ * A client further behind than this is not replayed to (that would hold the
+ * server for seconds): it gets a `reset` event and refetches instead.
+ */
+export const maxReplayEvents = 2000;
 
 export function encodeEvent(event: StreamEvent): Uint8Array {
   const message: PromptEventMessage = {
@@ -35,6 +40,16 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
  * A comment keeps proxies from timing the stream out; the ping event lets a
  * browser notice a stream that went silent without closing.
  */
+/**
+ * Tells a client that the events it missed will not be sent: it should
+ * refetch what it shows. Its id moves the client's Last-Event-ID forward.
+ */
+export function encodeReset(lastEventId: number): Uint8Array {
+  return encoder.encode(
+    `id: ${lastEventId}\nevent: reset\ndata: ${JSON.stringify({ lastEventId })}\n\n`,
+  );
+}
+
 function keepAlive(): Uint8Array {
   const now = new Date().toISOString();
   return encoder.encode(`: keep-alive\nevent: ping\ndata: ${now}\n\n`);
@@ -52,21 +67,31 @@ export class EventHub {
   private keepAlive: NodeJS.Timeout | null = null;
   private lastSentId = 0;
   private scheduled = false;
+  private closing = false;
 
   /**
    * Sends the events after `afterId` that were already broadcast, then adds
    * the subscriber. Both happen in one synchronous step, so the client gets
-   * every event exactly once and in order.
+   * every event exactly once and in order. After `closeAll` the subscriber
+   * is ended at once.
    */
   subscribe(db: Db, subscriber: Subscriber, afterId: number | null) {
+    if (this.closing) {
+      subscriber.close();
+      return () => {};
+    }
     this.start(db);
     if (afterId !== null) this.replay(db, subscriber, afterId);
     this.subscribers.add(subscriber);
     return () => this.unsubscribe(subscriber);
   }
 
-  /** Ends every stream, so that the server can shut down. */
+  /**
+   * Ends every stream, and every one opened from now on, so that the server
+   * can shut down while browsers keep reconnecting.
+   */
   closeAll() {
+    this.closing = true;
     for (const subscriber of this.subscribers) subscriber.close();
     this.subscribers.clear();
     this.stop();
@@ -74,6 +99,11 @@ export class EventHub {
 
   stats() {
     return { clients: this.subscribers.size, watching: this.watch !== null };
+  }
+
+  /** Whether `closeAll` ran: the server is shutting down. */
+  isClosing() {
+    return this.closing;
   }
 
   private start(db: Db) {
@@ -99,6 +129,11 @@ export class EventHub {
   }
 
   private replay(db: Db, subscriber: Subscriber, afterId: number) {
+    // Event ids only grow, so their difference bounds the backlog.
+    if (this.lastSentId - afterId > maxReplayEvents) {
+      subscriber.write(encodeReset(this.lastSentId));
+      return;
+    }
     let cursor = afterId;
     while (cursor < this.lastSentId) {
       const page = listEventsAfter(db, cursor, pageSize).filter(

@@ -1,3 +1,4 @@
+import { AppError } from "@/lib/errors";
 import { appDb } from "../_lib/db";
 import { route } from "../_lib/respond";
 import { eventHub } from "./hub";
@@ -8,6 +9,10 @@ export const dynamic = "force-dynamic";
 const maxBacklogBytes = 4 * 1024 * 1024;
 
 export const GET = route("GET /api/events", (request) => {
+  if (eventHub.isClosing()) {
+    // A browser does not reconnect after an error status; ours retries later.
+    throw new AppError("shutting_down", "The server is shutting down.");
+  }
   const afterId = lastEventIdOf(request);
   const db = appDb();
   let unsubscribe = () => {};

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EventHub, keepAliveMs } from "@/app/api/events/hub";
+import { EventHub, keepAliveMs, maxReplayEvents } from "@/app/api/events/hub";
 import type { Db } from "@/db/client";
 import { claimNextPrompt } from "@/db/claims";
 import { createPrompt } from "@/db/prompts";
@@ -138,5 +138,37 @@ describe("EventHub", () => {
 
     expect([a.closed, b.closed]).toEqual([true, true]);
     expect(hub.stats()).toEqual({ clients: 0, watching: false });
+  });
+
+  it("ends a stream opened after shutdown began at once", () => {
+    hub.closeAll();
+    const late = collector();
+
+    subscribe(db, late, null);
+
+    expect(late.closed).toBe(true);
+    expect(hub.stats()).toEqual({ clients: 0, watching: false });
+    expect(hub.isClosing()).toBe(true);
+  });
+
+  it("asks a client too far behind to refetch instead of replaying", async () => {
+    const live = collector();
+    subscribe(db, live, null);
+    const count = maxReplayEvents + 5;
+    db.$client.transaction(() => {
+      for (let i = 0; i < count; i++)
+        createPrompt(db, { type: "haiku", text: `p${i}`, priority: 0 });
+    })();
+    await waitFor(() => live.ids().length === count, 5000, 5);
+
+    const farBehind = collector();
+    subscribe(db, farBehind, 1);
+    const nearlyCurrent = collector();
+    subscribe(db, nearlyCurrent, count - 2);
+
+    expect(farBehind.text()).toBe(
+      `id: ${count}\nevent: reset\ndata: {"lastEventId":${count}}\n\n`,
+    );
+    expect(nearlyCurrent.ids()).toEqual([count - 1, count]);
   });
 });
