@@ -63,17 +63,27 @@ function closeDatabase(db: Db, workerId: string) {
 }
 
 /**
+ * Copies of one stop request arrive together (Ctrl+C reaches the whole
+ * process group, and the launcher and tsx pass it on): only a signal this
+ * long after the first is a person asking again.
+ */
+const repeatWindowMs = 1000;
+
+/**
  * First signal: stop claiming and let the stage in flight finish (the loop
- * gives it SHUTDOWN_GRACE_MS, then hands the prompt back). Second: exit now;
- * the lease returns the prompt later.
+ * gives it SHUTDOWN_GRACE_MS, then hands the prompt back). A later one: exit
+ * now; the lease returns the prompt later.
  */
 function handleSignals(stop: AbortController, config: Config) {
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
+      if (Date.now() - firstAt < repeatWindowMs) return;
       log.warn({ signal }, "second signal; exiting at once");
       process.exit(exitCodeBySignal[signal] ?? 1);
     }
     log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "worker stopping");
+    firstAt = Date.now();
     stop.abort();
   };
   process.on("SIGTERM", onSignal);

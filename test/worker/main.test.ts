@@ -78,6 +78,35 @@ describe("worker process", () => {
     expect(listWorkers(db)[0].stoppedAt).toBeInstanceOf(Date);
   });
 
+  it("gives back its prompt when one stop request arrives twice at once", async () => {
+    // Ctrl+C reaches every process in the group, and tsx passes it on too:
+    // the copies must not count as a person asking a second time.
+    worker = startWorker({
+      ...workspace.env,
+      BUILTIN_DELAY_MS: "30000",
+      SHUTDOWN_GRACE_MS: "300",
+    });
+    const prompt = createPrompt(db, {
+      type: "story",
+      text: "a long story",
+      priority: 0,
+    });
+    await waitFor(
+      () => getPrompt(db, prompt.id)!.status === "processing",
+      20_000,
+    );
+
+    worker.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 20));
+    worker.child.kill("SIGTERM");
+
+    expect(await worker.exited).toBe(0);
+    const after = getPrompt(db, prompt.id)!;
+    expect(after.status).toBe("unprocessed");
+    expect(after.leaseOwner).toBeNull();
+    expect(worker.output()).not.toContain("exiting at once");
+  });
+
   it("says what is wrong with its configuration and exits 1", async () => {
     worker = startWorker({ ...workspace.env, LEASE_MS: "soon" });
 
