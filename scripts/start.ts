@@ -1,11 +1,12 @@
 // `npm start`: migrate, build the app when its sources changed, then run the
 // web app and the worker as two processes on the same database file.
+import net from "node:net";
 import path from "node:path";
-import concurrently from "concurrently";
 import { openDatabase } from "../db/client";
 import { getConfigOrExit } from "../lib/config";
 import { log } from "../lib/log";
 import { buildIfNeeded, isBuildCurrent } from "./build-if-needed";
+import { supervise } from "./supervisor";
 
 const root = path.resolve(import.meta.dirname, "..");
 const maxRestarts = 10;
@@ -22,8 +23,53 @@ function migrateOrExit(databasePath: string) {
   }
 }
 
+/**
+ * Checks that the app will be able to listen, so that a port in use is one
+ * clear message instead of a web server that keeps failing to start.
+ */
+async function checkListenOrExit(host: string, port: number) {
+  const problem = await new Promise<string | null>((resolve) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      resolve(listenProblem(error, host, port)),
+    );
+    server.listen({ host, port, exclusive: true }, () =>
+      server.close(() => resolve(null)),
+    );
+  });
+  if (problem) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(1);
+  }
+}
+
+function listenProblem(
+  error: NodeJS.ErrnoException,
+  host: string,
+  port: number,
+): string {
+  switch (error.code) {
+    case "EADDRINUSE":
+      return (
+        `Port ${port} on ${host} is already in use by another program. ` +
+        `Stop that program, or start Poets on another port: PORT=${port + 1} npm start`
+      );
+    case "EACCES":
+      return (
+        `Not allowed to listen on port ${port} on ${host} (ports below 1024 ` +
+        `need special rights). Choose another PORT.`
+      );
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return `HOST=${host} is not an address of this machine. Use 127.0.0.1, or an address this machine has.`;
+    default:
+      return `Cannot listen on ${host}:${port}: ${error.message}`;
+  }
+}
+
 async function main() {
   const config = getConfigOrExit();
+  await checkListenOrExit(config.HOST, config.PORT);
   migrateOrExit(config.databasePath);
   if (!isBuildCurrent()) {
     // Written directly: the build blocks the logger's output until it ends.
@@ -34,7 +80,7 @@ async function main() {
   }
 
   const bin = (name: string) => path.join(root, "node_modules/.bin", name);
-  const { result } = concurrently(
+  const { exitCode } = supervise(
     [
       {
         name: "app",
@@ -46,9 +92,8 @@ async function main() {
       cwd: root,
       // A process that crashes is started again (a worker's claims come
       // back when their leases expire); one that keeps failing stops both.
-      restartTries: maxRestarts,
-      restartDelay: restartDelayMs,
-      killOthersOn: ["failure"],
+      maxRestarts,
+      restartDelayMs,
       prefixColors: ["cyan", "magenta"],
     },
   );
@@ -56,10 +101,9 @@ async function main() {
     { url: `http://${config.HOST}:${config.PORT}` },
     "Poets is starting",
   );
-  await result.then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  const code = await exitCode;
+  log.info({ exitCode: code }, "Poets stopped");
+  process.exit(code);
 }
 
 await main();

@@ -1,0 +1,201 @@
+// How `npm start` keeps its two processes: concurrently spawns them, prefixes
+// their output and kills process trees; this controller decides when a
+// process is started again and when everything stops.
+import {
+  createConcurrently,
+  Logger,
+  LogError,
+  LogExit,
+  LogOutput,
+  type Command,
+  type CloseEvent,
+} from "concurrently";
+import os from "node:os";
+import { Subject } from "rxjs";
+
+export type SupervisedCommand = { name: string; command: string };
+
+export type SuperviseOptions = {
+  cwd: string;
+  /** How often one process may be started again before everything stops. */
+  maxRestarts: number;
+  restartDelayMs: number;
+  /** Signals that stop everything; the default is SIGINT, SIGTERM, SIGHUP. */
+  signals?: NodeJS.Signals[];
+  prefixColors?: string[];
+  /** Where concurrently's prefixed output goes; stdout by default. */
+  outputStream?: NodeJS.WritableStream;
+};
+
+export type SuperviseResult = {
+  /** Resolves with the exit code for the launcher: 0 after a stop signal. */
+  exitCode: Promise<number>;
+  commands: Command[];
+};
+
+/** Whether an exit code says the process ended because it was asked to. */
+function isStopExit(exitCode: number | string, signals: NodeJS.Signals[]) {
+  return (
+    exitCode === 0 ||
+    signals.some(
+      (signal) =>
+        exitCode === signal || exitCode === 128 + os.constants.signals[signal],
+    )
+  );
+}
+
+/**
+ * A process that ends on its own is started again after a delay, up to
+ * `maxRestarts` times; past that the others are stopped and the launcher
+ * fails. A stop signal stops every process, cancels pending restarts, and
+ * counts as success: a service manager's SIGTERM is not a crash.
+ */
+export class Supervisor {
+  private stopping: "signal" | "failure" | null = null;
+  private readonly restarts: number[] = [];
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly closes: Subject<CloseEvent>[] = [];
+  private readonly lastCloses: CloseEvent[] = [];
+  private commands: Command[] = [];
+  private readonly signals: NodeJS.Signals[];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: SuperviseOptions,
+  ) {
+    this.signals = options.signals ?? ["SIGINT", "SIGTERM", "SIGHUP"];
+  }
+
+  handle(commands: Command[]) {
+    this.commands = commands;
+    const signals = this.signals;
+    const onSignal = (signal: NodeJS.Signals) => this.stop("signal", signal);
+    for (const signal of signals) process.on(signal, onSignal);
+
+    commands.forEach((command, index) => {
+      this.restarts[index] = 0;
+      this.closes[index] = new Subject<CloseEvent>();
+      command.close.subscribe((event) => this.onClose(index, event));
+    });
+
+    return {
+      commands: commands.map(
+        (command, index) =>
+          // Seen from outside, a process closes once: when it is done for
+          // good. Its methods still run on the command itself.
+          new Proxy(command, {
+            get: (target, prop) => {
+              if (prop === "close") return this.closes[index].asObservable();
+              const value = target[prop as keyof Command];
+              return typeof value === "function" ? value.bind(target) : value;
+            },
+          }),
+      ),
+      onFinish: () => {
+        for (const signal of signals) process.off(signal, onSignal);
+      },
+    };
+  }
+
+  private onClose(index: number, event: CloseEvent) {
+    const command = this.commands[index];
+    this.lastCloses[index] = event;
+    if (this.stopping === "signal") {
+      // Ctrl+C reaches every process of the terminal, whichever signal
+      // the launcher itself got.
+      const clean = isStopExit(event.exitCode, [
+        ...this.signals,
+        "SIGINT",
+        "SIGTERM",
+      ]);
+      this.finish(index, { ...event, exitCode: clean ? 0 : event.exitCode });
+      return;
+    }
+    if (this.stopping === "failure") {
+      this.finish(index, event);
+      return;
+    }
+    if (this.restarts[index] < this.options.maxRestarts) {
+      this.restarts[index] += 1;
+      this.logger.logCommandEvent(
+        `${command.name} exited with ${event.exitCode}; starting it again in ` +
+          `${this.options.restartDelayMs / 1000} s ` +
+          `(restart ${this.restarts[index]} of ${this.options.maxRestarts})`,
+        command,
+      );
+      this.timers.set(
+        index,
+        setTimeout(() => {
+          this.timers.delete(index);
+          command.start();
+        }, this.options.restartDelayMs),
+      );
+      return;
+    }
+    this.logger.logCommandEvent(
+      `${command.name} exited with ${event.exitCode} after ` +
+        `${this.options.maxRestarts} restarts; stopping everything`,
+      command,
+    );
+    // A process that exits 0 on its own was not asked to: still a failure.
+    this.finish(index, {
+      ...event,
+      exitCode: event.exitCode === 0 ? 1 : event.exitCode,
+    });
+    this.stop("failure", "SIGTERM");
+  }
+
+  private stop(reason: "signal" | "failure", signal: NodeJS.Signals) {
+    if (this.stopping) return;
+    this.stopping = reason;
+    this.commands.forEach((command, index) => {
+      const timer = this.timers.get(index);
+      if (timer) {
+        // Waiting to be started again: it is already down.
+        clearTimeout(timer);
+        this.timers.delete(index);
+        const last = this.lastCloses[index];
+        this.finish(
+          index,
+          reason === "signal" ? { ...last, exitCode: 0 } : last,
+        );
+      } else if (command.state === "started") {
+        command.kill(signal);
+      }
+    });
+  }
+
+  private finish(index: number, event: CloseEvent) {
+    this.closes[index].next(event);
+    this.closes[index].complete();
+  }
+}
+
+/** Runs the commands under a Supervisor until they all end. */
+export function supervise(
+  commands: SupervisedCommand[],
+  options: SuperviseOptions,
+): SuperviseResult {
+  const logger = new Logger({});
+  const supervisor = new Supervisor(logger, options);
+  const { result, commands: running } = createConcurrently(commands, {
+    cwd: options.cwd,
+    logger,
+    outputStream: (options.outputStream ?? process.stdout) as never,
+    prefixColors: options.prefixColors ?? [],
+    controllers: [
+      new LogError({ logger }),
+      new LogOutput({ logger }),
+      new LogExit({ logger }),
+      supervisor,
+    ],
+  });
+  const worst = (events: CloseEvent[]) =>
+    events.some((e) => e.exitCode !== 0) ? 1 : 0;
+  return {
+    exitCode: result.then(worst, (events: CloseEvent[]) =>
+      Array.isArray(events) ? Math.max(1, worst(events)) : 1,
+    ),
+    commands: running,
+  };
+}
