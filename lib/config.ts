@@ -50,6 +50,11 @@ const configSchema = z
   .refine((c) => c.HEARTBEAT_MS * 2 <= c.LEASE_MS, {
     path: ["HEARTBEAT_MS"],
     message: "must be at most half of LEASE_MS, or leases expire between beats",
+  })
+  .refine((c) => c.WORKER_STALE_MS >= c.HEARTBEAT_MS * 2, {
+    path: ["WORKER_STALE_MS"],
+    message:
+      "must be at least twice HEARTBEAT_MS, or live workers are shown as dead between beats",
   });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -59,7 +59,12 @@ export const promptTextSchema = z
 export const newPromptSchema = z.strictObject({
   type: promptTypeSchema,
   text: promptTextSchema,
-  priority: z.number().int().min(-100).max(100).default(0),
+  priority: z
+    .number()
+    .min(-100, "priority must be between -100 and 100")
+    .max(100, "priority must be between -100 and 100")
+    .refine(Number.isInteger, "priority must be a whole number")
+    .default(0),
 });
 
 export type NewPromptInput = z.infer<typeof newPromptSchema>;

@@ -243,6 +243,10 @@ describe("main job end to end", () => {
     const etag = `"${detail.artifacts[0].sha256}"`;
 
     const unchanged = await fetch(url, { headers: { "If-None-Match": etag } });
+    const listed = await fetch(url, {
+      headers: { "If-None-Match": `"old", W/${etag}` },
+    });
+    const other = await fetch(url, { headers: { "If-None-Match": '"old"' } });
     const staleRange = await fetch(url, {
       headers: { Range: "bytes=0-3", "If-Range": '"another"' },
     });
@@ -251,6 +255,9 @@ describe("main job end to end", () => {
     });
 
     expect(unchanged.status).toBe(304);
+    expect(listed.status).toBe(304);
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
     expect(staleRange.status).toBe(200);
     expect((await staleRange.arrayBuffer()).byteLength).toBe(
       detail.artifacts[0].sizeBytes,

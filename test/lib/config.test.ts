@@ -31,5 +31,8 @@ describe("parseConfig", () => {
     expect(() =>
       parseConfig({ LEASE_MS: "8000", HEARTBEAT_MS: "5000" }),
     ).toThrow(/HEARTBEAT_MS="5000": must be at most half of LEASE_MS/);
+    expect(() =>
+      parseConfig({ HEARTBEAT_MS: "5000", WORKER_STALE_MS: "6000" }),
+    ).toThrow(/WORKER_STALE_MS="6000": must be at least twice HEARTBEAT_MS/);
   });
 });

@@ -55,6 +55,19 @@ describe("newPromptSchema", () => {
     expect(newPromptSchema.safeParse(input).success).toBe(false);
   });
 
+  it.each([
+    [1e300, "priority must be between -100 and 100"],
+    [-101, "priority must be between -100 and 100"],
+    [1.5, "priority must be a whole number"],
+  ])("gives priority %s one reason", (priority, message) => {
+    const result = newPromptSchema.safeParse({
+      type: "poem",
+      text: "rain",
+      priority,
+    });
+    expect(result.error?.issues.map((i) => i.message)).toEqual([message]);
+  });
+
   it("keeps line breaks, tabs, emoji and other scripts", () => {
     const text = "雨の日\n\tétretat 📝 مرحبا";
     expect(newPromptSchema.parse({ type: "poem", text }).text).toBe(text);

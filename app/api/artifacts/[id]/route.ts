@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
 import { readId } from "../../_lib/params";
 import { route } from "../../_lib/respond";
+import { ifNoneMatchHits } from "./conditional";
 import { parseRange } from "./range";
 
 export const dynamic = "force-dynamic";
@@ -34,7 +35,7 @@ export const GET = route(
       "X-Content-Type-Options": "nosniff",
     });
     const etag = `"${artifact.sha256}"`;
-    if (request.headers.get("if-none-match") === etag) {
+    if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
       return new Response(null, { status: 304, headers });
     }
     // A Range that comes with a stale If-Range gets the whole, newer file.
