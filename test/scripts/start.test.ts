@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
 import { listWorkers } from "@/db/workers";
-import { freePort, waitFor } from "../helpers/processes";
+import { freePort, isAlive, waitFor } from "../helpers/processes";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -111,15 +111,6 @@ function descendantsOf(pid: number): number[] {
   }
   return children.flatMap((child) => [child, ...descendantsOf(child)]);
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function launch(
   command: string,

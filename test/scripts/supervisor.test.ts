@@ -4,7 +4,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { supervise, type SupervisedCommand } from "@/scripts/supervisor";
-import { waitFor } from "../helpers/processes";
+import { isAlive, waitFor } from "../helpers/processes";
 
 // Real child processes, each counting its starts in a file of its own.
 describe("supervise", () => {
@@ -34,14 +34,6 @@ describe("supervise", () => {
         .map(Number);
     } catch {
       return [];
-    }
-  };
-  const isAlive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
     }
   };
   const forever = "setInterval(() => {}, 1000);";
