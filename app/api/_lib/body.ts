@@ -1,3 +1,4 @@
+import { log } from "@/lib/log";
 import { AppError } from "@/lib/errors";
 
 export const maxBodyBytes = 64 * 1024;
@@ -58,6 +59,29 @@ async function readLimitedText(request: Request): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Reads what is left of a body the handler refused without reading, up to
+ * maxBodyBytes. A keep-alive connection whose request was never read to its
+ * end stalls the client's next request on it until the server resets it.
+ */
+export async function discardUnreadBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  const reader = request.body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+      if (total > maxBodyBytes) break;
+    }
+    await reader.cancel();
+  } catch (error) {
+    // The client went away mid-body: there is nothing left to read.
+    log.debug({ err: error }, "unread body ended early");
+  }
 }
 
 function tooLarge() {

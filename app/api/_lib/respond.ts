@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { discardUnreadBody } from "./body";
 
 const noStore = { "Cache-Control": "no-store" };
 
@@ -29,18 +30,29 @@ type Handler<C> = (
  */
 export function route<C>(name: string, handler: Handler<C>): Handler<C> {
   return async (request, context) => {
-    try {
-      refuseCrossSite(request);
-      return await handler(request, context);
-    } catch (error) {
-      if (error instanceof AppError) return errorResponse(error);
-      log.error({ err: error, route: name }, "request failed");
-      return json(
-        { error: { code: "internal", message: "Something went wrong." } },
-        500,
-      );
-    }
+    const response = await respond(name, handler, request, context);
+    await discardUnreadBody(request);
+    return response;
   };
+}
+
+async function respond<C>(
+  name: string,
+  handler: Handler<C>,
+  request: Request,
+  context: C,
+): Promise<Response> {
+  try {
+    refuseCrossSite(request);
+    return await handler(request, context);
+  } catch (error) {
+    if (error instanceof AppError) return errorResponse(error);
+    log.error({ err: error, route: name }, "request failed");
+    return json(
+      { error: { code: "internal", message: "Something went wrong." } },
+      500,
+    );
+  }
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
