@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -6,6 +5,7 @@ import {
   type BetterSQLite3Database,
 } from "drizzle-orm/better-sqlite3";
 import * as schema from "./schema";
+import { ensureWritableFolder, FolderError } from "../lib/folders";
 import { log } from "../lib/log";
 import { migrate } from "./migrate";
 
@@ -27,13 +27,22 @@ export class DatabaseOpenError extends Error {}
 export function openDatabase(filePath: string): Db {
   const isMemory = filePath === ":memory:";
   const absolutePath = isMemory ? filePath : path.resolve(filePath);
-  if (!isMemory) fs.mkdirSync(path.dirname(absolutePath), { recursive: true });
+  if (!isMemory) ensureDatabaseFolder(path.dirname(absolutePath));
 
   const sqlite = openSqlite(absolutePath);
   applyPragmas(sqlite, absolutePath);
   const db = drizzle({ client: sqlite, schema }) as Db;
   migrate(db);
   return db;
+}
+
+function ensureDatabaseFolder(folder: string) {
+  try {
+    ensureWritableFolder(folder, "database");
+  } catch (error) {
+    if (!(error instanceof FolderError)) throw error;
+    throw new DatabaseOpenError(error.message, { cause: error });
+  }
 }
 
 function openSqlite(absolutePath: string): Database.Database {

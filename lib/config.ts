@@ -47,14 +47,25 @@ const configSchema = z
       .enum(["json", "pretty"], { error: "must be json or pretty" })
       .optional(),
   })
-  .refine((c) => c.HEARTBEAT_MS * 2 <= c.LEASE_MS, {
-    path: ["HEARTBEAT_MS"],
-    message: "must be at most half of LEASE_MS, or leases expire between beats",
-  })
-  .refine((c) => c.WORKER_STALE_MS >= c.HEARTBEAT_MS * 2, {
-    path: ["WORKER_STALE_MS"],
-    message:
-      "must be at least twice HEARTBEAT_MS, or live workers are shown as dead between beats",
+  .superRefine((c, context) => {
+    if (c.HEARTBEAT_MS * 2 > c.LEASE_MS) {
+      context.addIssue({
+        code: "custom",
+        path: ["HEARTBEAT_MS"],
+        message:
+          `${c.HEARTBEAT_MS} ms must be at most half of LEASE_MS ` +
+          `(${c.LEASE_MS} ms), or leases expire between beats`,
+      });
+    }
+    if (c.WORKER_STALE_MS < c.HEARTBEAT_MS * 2) {
+      context.addIssue({
+        code: "custom",
+        path: ["WORKER_STALE_MS"],
+        message:
+          `${c.WORKER_STALE_MS} ms must be at least twice HEARTBEAT_MS ` +
+          `(${c.HEARTBEAT_MS} ms), or live workers are shown as dead between beats`,
+      });
+    }
   });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -74,7 +85,8 @@ export function parseConfig(
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.join(".");
-      return `  ${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+      const given = env[name] ? `=${JSON.stringify(env[name])}` : " (default)";
+      return `  ${name}${given}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }

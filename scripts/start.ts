@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { openDatabase } from "../db/client";
 import { getConfigOrExit } from "../lib/config";
+import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
 import { buildIfNeeded, isBuildCurrent } from "./build-if-needed";
 import { supervise } from "./supervisor";
@@ -71,6 +72,7 @@ async function main() {
   const config = getConfigOrExit();
   await checkListenOrExit(config.HOST, config.PORT);
   migrateOrExit(config.databasePath);
+  ensureWritableFolderOrExit(config.artifactsDir, "artifacts");
   if (!isBuildCurrent()) {
     // Written directly: the build blocks the logger's output until it ends.
     process.stdout.write(

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { databasePathOf, openDatabase, type Db } from "../db/client";
 import { markWorkerStopped, registerWorker } from "../db/workers";
 import { getConfigOrExit, type Config } from "../lib/config";
+import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
 import { runWorkerLoop } from "./loop";
 
@@ -15,6 +16,7 @@ const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function main(): Promise<number> {
   const config = getConfigOrExit();
   const db = openDatabaseOrExit(config);
+  ensureWritableFolderOrExit(config.artifactsDir, "artifacts");
   const dbPath = fs.realpathSync(databasePathOf(db));
   const suffix = randomBytes(2).toString("hex");
   const workerId = `${os.hostname()}-${process.pid}-${suffix}`;

@@ -11,6 +11,7 @@ import {
 import type { Db } from "../db/client";
 import type { Prompt } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { ensureWritableFolder } from "../lib/folders";
 import { isMediaType } from "../lib/prompt-types";
 import { renderPng } from "./png-renderer";
 import { parseSpecJson } from "./spec";
@@ -99,6 +100,20 @@ async function renderMedia(
 }
 
 /**
+ * The folder was checked at start; if someone removed it since, it is made
+ * again once rather than failing every render.
+ */
+async function writeFileInFolder(folder: string, file: string, data: Buffer) {
+  try {
+    await fs.writeFile(file, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureWritableFolder(folder, "artifacts");
+    await fs.writeFile(file, data);
+  }
+}
+
+/**
  * Writes under a temporary name and renames, so a reader never sees half a
  * file. The name is Poets' own, never taken from the prompt.
  */
@@ -107,13 +122,12 @@ async function saveArtifactFile(
   promptId: number,
   media: RenderedMedia,
 ) {
-  await fs.mkdir(artifactsDir, { recursive: true });
   const fileName = `${promptId}-${randomUUID()}.${media.extension}`;
   const finalPath = path.join(artifactsDir, fileName);
   const tempPath = path.join(artifactsDir, `.${fileName}.tmp`);
 
   try {
-    await fs.writeFile(tempPath, media.data);
+    await writeFileInFolder(artifactsDir, tempPath, media.data);
     await fs.rename(tempPath, finalPath);
   } catch (error) {
     await fs.rm(tempPath, { force: true });

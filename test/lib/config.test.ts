@@ -30,9 +30,17 @@ describe("parseConfig", () => {
     );
     expect(() =>
       parseConfig({ LEASE_MS: "8000", HEARTBEAT_MS: "5000" }),
-    ).toThrow(/HEARTBEAT_MS="5000": must be at most half of LEASE_MS/);
+    ).toThrow(
+      /HEARTBEAT_MS="5000": 5000 ms must be at most half of LEASE_MS \(8000 ms\)/,
+    );
     expect(() =>
       parseConfig({ HEARTBEAT_MS: "5000", WORKER_STALE_MS: "6000" }),
-    ).toThrow(/WORKER_STALE_MS="6000": must be at least twice HEARTBEAT_MS/);
+    ).toThrow(/WORKER_STALE_MS="6000": 6000 ms must be at least twice/);
+  });
+
+  it("says a default is at fault when the variable was not set", () => {
+    expect(() => parseConfig({ LEASE_MS: "8000" })).toThrow(
+      /HEARTBEAT_MS \(default\): 5000 ms must be at most half of LEASE_MS \(8000 ms\)/,
+    );
   });
 });

@@ -113,4 +113,21 @@ describe("worker process", () => {
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain("LEASE_MS");
   });
+
+  it("stops at start when the artifacts folder cannot be used", async () => {
+    const file = path.join(workspace.dir, "not-a-folder");
+    fs.writeFileSync(file, "");
+    const artifactsDir = path.join(file, "artifacts");
+    createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse",
+      priority: 0,
+    });
+
+    worker = startWorker({ ...workspace.env, ARTIFACTS_DIR: artifactsDir });
+
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain(`${file} is a file, not a folder`);
+    expect(listPrompts(db, { limit: 10 }).items[0].status).toBe("unprocessed");
+  });
 });
