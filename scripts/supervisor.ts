@@ -33,6 +33,12 @@ export type SuperviseResult = {
   commands: Command[];
 };
 
+/**
+ * Copies of one stop request arrive together (Ctrl+C reaches the whole
+ * process group): only a signal this long after the first asks again.
+ */
+const repeatWindowMs = 1000;
+
 /** Whether an exit code says the process ended because it was asked to. */
 function isStopExit(exitCode: number | string, signals: NodeJS.Signals[]) {
   return (
@@ -48,10 +54,12 @@ function isStopExit(exitCode: number | string, signals: NodeJS.Signals[]) {
  * A process that ends on its own is started again after a delay, up to
  * `maxRestarts` times; past that the others are stopped and the launcher
  * fails. A stop signal stops every process, cancels pending restarts, and
- * counts as success: a service manager's SIGTERM is not a crash.
+ * counts as success: a service manager's SIGTERM is not a crash. A second
+ * signal kills what is still running, and the launcher then fails.
  */
 export class Supervisor {
   private stopping: "signal" | "failure" | null = null;
+  private stoppedAt = 0;
   private readonly restarts: number[] = [];
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly closes: Subject<CloseEvent>[] = [];
@@ -146,8 +154,13 @@ export class Supervisor {
   }
 
   private stop(reason: "signal" | "failure", signal: NodeJS.Signals) {
-    if (this.stopping) return;
+    if (this.stopping) {
+      if (reason === "signal" && Date.now() - this.stoppedAt >= repeatWindowMs)
+        this.kill();
+      return;
+    }
     this.stopping = reason;
+    this.stoppedAt = Date.now();
     this.commands.forEach((command, index) => {
       const timer = this.timers.get(index);
       if (timer) {
@@ -165,6 +178,15 @@ export class Supervisor {
     });
   }
 
+  /** A second stop request: whatever still runs is killed at once. */
+  private kill() {
+    for (const command of this.commands) {
+      if (command.state !== "started") continue;
+      this.logger.logCommandEvent(`${command.name} killed`, command);
+      command.kill("SIGKILL");
+    }
+  }
+
   private finish(index: number, event: CloseEvent) {
     this.closes[index].next(event);
     this.closes[index].complete();
@@ -178,7 +200,10 @@ export function supervise(
 ): SuperviseResult {
   const logger = new Logger({});
   const supervisor = new Supervisor(logger, options);
-  const { result, commands: running } = createConcurrently(commands, {
+  // The shell concurrently starts each command in becomes the program
+  // itself, so that signals and kills reach it and not a shell above it.
+  const execed = commands.map((c) => ({ ...c, command: `exec ${c.command}` }));
+  const { result, commands: running } = createConcurrently(execed, {
     cwd: options.cwd,
     logger,
     outputStream: (options.outputStream ?? process.stdout) as never,

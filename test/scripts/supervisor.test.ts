@@ -114,4 +114,27 @@ describe("supervise", () => {
     expect(await exitCode).toBe(0);
     expect(startsOf("crasher")).toHaveLength(1);
   });
+
+  it("kills a process that ignores the stop signal when asked a second time", async () => {
+    const stubborn = `process.on("SIGUSR2", () => {}); ${forever}`;
+    const { exitCode } = supervise([command("stubborn", stubborn)], {
+      cwd: dir,
+      maxRestarts: 5,
+      restartDelayMs: 50,
+      signals: ["SIGUSR2"],
+      outputStream: stream,
+    });
+    await waitFor(() => startsOf("stubborn").length === 1, 10_000);
+    const [pid] = startsOf("stubborn");
+
+    process.kill(process.pid, "SIGUSR2");
+    await new Promise((r) => setTimeout(r, 1200));
+    const aliveAfterFirst = isAlive(pid);
+    process.kill(process.pid, "SIGUSR2");
+
+    expect(aliveAfterFirst).toBe(true);
+    expect(await exitCode).toBe(1);
+    await waitFor(() => !isAlive(pid), 5000);
+    expect(output).toMatch(/stubborn killed/);
+  });
 });
