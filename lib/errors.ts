@@ -6,6 +6,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "forbidden"
   | "not_found"
+  | "method_not_allowed"
   | "conflict"
   | "illegal_transition"
   | "lease_lost"
@@ -19,6 +20,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   illegal_transition: 409,
   lease_lost: 409,

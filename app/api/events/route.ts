@@ -1,9 +1,12 @@
 import { AppError } from "@/lib/errors";
 import { appDb } from "../_lib/db";
+import { otherMethods } from "../_lib/methods";
 import { route } from "../_lib/respond";
 import { eventHub } from "./hub";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 /** A client whose unread backlog passes this is dropped; it reconnects. */
 const maxBacklogBytes = 4 * 1024 * 1024;

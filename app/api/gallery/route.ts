@@ -2,11 +2,14 @@ import { z } from "zod";
 import { listGalleryItems } from "@/db/gallery";
 import { promptTypeSchema } from "@/lib/prompt-types";
 import { appDb } from "../_lib/db";
+import { otherMethods } from "../_lib/methods";
 import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
 import { json, parseWith, route } from "../_lib/respond";
 import { artifactJson, promptJson, writingJson } from "../_lib/serialize";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 const galleryQuerySchema = z.strictObject({
   type: promptTypeSchema.optional(),

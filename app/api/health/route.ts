@@ -1,12 +1,15 @@
 import { readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
 import { appDb } from "../_lib/db";
+import { otherMethods } from "../_lib/methods";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
 import { eventHub } from "../events/hub";
 import { findProblems } from "./problems";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 export const GET = route("GET /api/health", () => {
   const db = appDb();

@@ -8,11 +8,14 @@ import {
 } from "@/lib/prompt-types";
 import { readJsonBody } from "../_lib/body";
 import { appDb } from "../_lib/db";
+import { otherMethods } from "../_lib/methods";
 import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
 import { json, parseWith, route } from "../_lib/respond";
 import { promptJson } from "../_lib/serialize";
 
 export const dynamic = "force-dynamic";
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");
 
 const listQuerySchema = z.strictObject({
   status: statusSchema.optional(),

@@ -1,10 +1,13 @@
 import { countPrompts } from "@/db/prompts";
 import type { StatsJson } from "@/lib/api-types";
 import { appDb } from "../_lib/db";
+import { otherMethods } from "../_lib/methods";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 export const GET = route("GET /api/stats", () => {
   const db = appDb();

@@ -5,12 +5,15 @@ import { getArtifact } from "@/db/artifacts";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
+import { otherMethods } from "../../_lib/methods";
 import { readId } from "../../_lib/params";
 import { route } from "../../_lib/respond";
 import { ifNoneMatchHits } from "./conditional";
 import { parseRange } from "./range";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 type Context = { params: Promise<{ id: string }> };
 

@@ -1,6 +1,7 @@
 import { getPromptDetail } from "@/db/prompts";
 import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
+import { otherMethods } from "../../_lib/methods";
 import { readId } from "../../_lib/params";
 import { json, route } from "../../_lib/respond";
 import {
@@ -11,6 +12,8 @@ import {
 } from "../../_lib/serialize";
 
 export const dynamic = "force-dynamic";
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 type Context = { params: Promise<{ id: string }> };
 

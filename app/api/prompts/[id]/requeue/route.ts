@@ -1,10 +1,13 @@
 import { requeuePrompt } from "@/db/prompts";
 import { appDb } from "../../../_lib/db";
+import { otherMethods } from "../../../_lib/methods";
 import { readId } from "../../../_lib/params";
 import { json, route } from "../../../_lib/respond";
 import { promptJson } from "../../../_lib/serialize";
 
 export const dynamic = "force-dynamic";
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods("POST");
 
 type Context = { params: Promise<{ id: string }> };
 
