@@ -3,6 +3,7 @@ export type ErrorCode =
   | "bad_request"
   | "validation_failed"
   | "payload_too_large"
+  | "range_not_satisfiable"
   | "unsupported_media_type"
   | "forbidden"
   | "not_found"
@@ -17,6 +18,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
   validation_failed: 400,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   unsupported_media_type: 415,
   forbidden: 403,
   not_found: 404,

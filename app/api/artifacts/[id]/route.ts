@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
 import { otherMethods } from "../../_lib/methods";
 import { readId } from "../../_lib/params";
-import { route } from "../../_lib/respond";
+import { errorResponse, route } from "../../_lib/respond";
 import { ifNoneMatchHits } from "./conditional";
 import { parseRange } from "./range";
 
@@ -48,10 +48,7 @@ export const GET = route(
         ? request.headers.get("range")
         : null;
     const range = parseRange(rangeHeader, size);
-    if (range === "unsatisfiable") {
-      headers.set("Content-Range", `bytes */${size}`);
-      return new Response(null, { status: 416, headers });
-    }
+    if (range === "unsatisfiable") return unsatisfiable(size);
     const { start, end } = range ?? { start: 0, end: size - 1 };
     // LIMIT: Next's route handlers drop Content-Length and answer chunked,
     // so the length reaches clients through Content-Range (which media
@@ -66,6 +63,17 @@ export const GET = route(
     return new Response(body, { status: range ? 206 : 200, headers });
   },
 );
+
+function unsatisfiable(size: number): Response {
+  const response = errorResponse(
+    new AppError(
+      "range_not_satisfiable",
+      `The requested range is not within the file's ${size} bytes.`,
+    ),
+  );
+  response.headers.set("Content-Range", `bytes */${size}`);
+  return response;
+}
 
 function fileSize(filePath: string, id: number): number {
   try {
