@@ -19,9 +19,22 @@ export const cursorSchema = z
   .transform(Number)
   .optional();
 
-export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+const limitMessage = "limit must be a whole number from 1 to 200";
 
-/** The query string as an object, repeated keys keeping the last value. */
-export function searchParamsOf(request: Request): Record<string, string> {
-  return Object.fromEntries(new URL(request.url).searchParams);
+// Plain digits only, like ids: Number() would also take 0x2, 1e1 and " 2".
+export const limitSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,2}$/, limitMessage)
+  .transform(Number)
+  .refine((limit) => limit <= 200, limitMessage)
+  .default(50);
+
+/**
+ * Parses the query string against `shape`; any other key is a 400, so a
+ * mistyped parameter is not silently ignored. Repeated keys keep the last
+ * value.
+ */
+export function readQuery<T extends z.ZodRawShape>(request: Request, shape: T) {
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  return parseWith(z.strictObject(shape), query, "query");
 }

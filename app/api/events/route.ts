@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
+import { readQuery } from "../_lib/params";
 import { route } from "../_lib/respond";
 import { eventHub } from "./hub";
 
@@ -16,7 +18,8 @@ export const GET = route("GET /api/events", (request) => {
     // A browser does not reconnect after an error status; ours retries later.
     throw new AppError("shutting_down", "The server is shutting down.");
   }
-  const afterId = lastEventIdOf(request);
+  const query = readQuery(request, { lastEventId: z.string().optional() });
+  const afterId = lastEventIdOf(request, query.lastEventId);
   const db = appDb();
   let unsubscribe = () => {};
 
@@ -72,10 +75,11 @@ export const GET = route("GET /api/events", (request) => {
   });
 });
 
-function lastEventIdOf(request: Request): number | null {
-  const raw =
-    request.headers.get("last-event-id") ??
-    new URL(request.url).searchParams.get("lastEventId");
+function lastEventIdOf(
+  request: Request,
+  fromQuery: string | undefined,
+): number | null {
+  const raw = request.headers.get("last-event-id") ?? fromQuery ?? null;
   if (raw === null || !/^\d{1,15}$/.test(raw.trim())) return null;
   return Number(raw.trim());
 }

@@ -1,24 +1,23 @@
-import { z } from "zod";
 import { listGalleryItems } from "@/db/gallery";
 import { promptTypeSchema } from "@/lib/prompt-types";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
-import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
-import { json, parseWith, route } from "../_lib/respond";
+import { cursorSchema, limitSchema, readQuery } from "../_lib/params";
+import { json, route } from "../_lib/respond";
 import { artifactJson, promptJson, writingJson } from "../_lib/serialize";
 
 export const dynamic = "force-dynamic";
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
-const galleryQuerySchema = z.strictObject({
+const galleryQuery = {
   type: promptTypeSchema.optional(),
   limit: limitSchema,
   cursor: cursorSchema,
-});
+};
 
 export const GET = route("GET /api/gallery", (request) => {
-  const query = parseWith(galleryQuerySchema, searchParamsOf(request), "query");
+  const query = readQuery(request, galleryQuery);
   const page = listGalleryItems(appDb(), { ...query, beforeId: query.cursor });
   return json({
     items: page.items.map((item) => ({

@@ -2,6 +2,7 @@ import { readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
+import { readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
 import { eventHub } from "../events/hub";
@@ -11,7 +12,8 @@ export const dynamic = "force-dynamic";
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
-export const GET = route("GET /api/health", () => {
+export const GET = route("GET /api/health", (request) => {
+  readQuery(request, {});
   const db = appDb();
   const facts = readDatabaseFacts(db);
   const workers = recentWorkersJson(db);

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { createPrompt, listPrompts } from "@/db/prompts";
 import {
   artifactStatusSchema,
@@ -9,7 +8,7 @@ import {
 import { readJsonBody } from "../_lib/body";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
-import { cursorSchema, limitSchema, searchParamsOf } from "../_lib/params";
+import { cursorSchema, limitSchema, readQuery } from "../_lib/params";
 import { json, parseWith, route } from "../_lib/respond";
 import { promptJson } from "../_lib/serialize";
 
@@ -17,16 +16,16 @@ export const dynamic = "force-dynamic";
 
 export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");
 
-const listQuerySchema = z.strictObject({
+const listQuery = {
   status: statusSchema.optional(),
   artifactStatus: artifactStatusSchema.optional(),
   type: promptTypeSchema.optional(),
   limit: limitSchema,
   cursor: cursorSchema,
-});
+};
 
 export const GET = route("GET /api/prompts", (request) => {
-  const query = parseWith(listQuerySchema, searchParamsOf(request), "query");
+  const query = readQuery(request, listQuery);
   const page = listPrompts(appDb(), { ...query, beforeId: query.cursor });
   return json({
     items: page.items.map(promptJson),
@@ -35,6 +34,7 @@ export const GET = route("GET /api/prompts", (request) => {
 });
 
 export const POST = route("POST /api/prompts", async (request) => {
+  readQuery(request, {});
   const body = await readJsonBody(request);
   const input = parseWith(newPromptSchema, body, "prompt");
   const prompt = createPrompt(appDb(), input);

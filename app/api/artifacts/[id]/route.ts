@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
 import { otherMethods } from "../../_lib/methods";
-import { readId } from "../../_lib/params";
+import { readId, readQuery } from "../../_lib/params";
 import { errorResponse, route } from "../../_lib/respond";
 import { ifNoneMatchHits } from "./conditional";
 import { parseRange } from "./range";
@@ -20,6 +20,7 @@ type Context = { params: Promise<{ id: string }> };
 export const GET = route(
   "GET /api/artifacts/[id]",
   async (request, ctx: Context) => {
+    readQuery(request, {});
     const id = await readId(ctx);
     const artifact = getArtifact(appDb(), id);
     if (!artifact) throw new AppError("not_found", `artifact ${id} not found`);

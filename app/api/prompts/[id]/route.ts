@@ -2,7 +2,7 @@ import { getPromptDetail } from "@/db/prompts";
 import { AppError } from "@/lib/errors";
 import { appDb } from "../../_lib/db";
 import { otherMethods } from "../../_lib/methods";
-import { readId } from "../../_lib/params";
+import { readId, readQuery } from "../../_lib/params";
 import { json, route } from "../../_lib/respond";
 import {
   artifactJson,
@@ -19,7 +19,8 @@ type Context = { params: Promise<{ id: string }> };
 
 export const GET = route(
   "GET /api/prompts/[id]",
-  async (_req, ctx: Context) => {
+  async (request, ctx: Context) => {
+    readQuery(request, {});
     const id = await readId(ctx);
     const detail = getPromptDetail(appDb(), id);
     if (!detail) throw new AppError("not_found", `prompt ${id} not found`);

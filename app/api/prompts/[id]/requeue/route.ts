@@ -1,7 +1,7 @@
 import { requeuePrompt } from "@/db/prompts";
 import { appDb } from "../../../_lib/db";
 import { otherMethods } from "../../../_lib/methods";
-import { readId } from "../../../_lib/params";
+import { readId, readQuery } from "../../../_lib/params";
 import { json, route } from "../../../_lib/respond";
 import { promptJson } from "../../../_lib/serialize";
 
@@ -13,7 +13,8 @@ type Context = { params: Promise<{ id: string }> };
 
 export const POST = route(
   "POST /api/prompts/[id]/requeue",
-  async (_req, ctx: Context) => {
+  async (request, ctx: Context) => {
+    readQuery(request, {});
     const id = await readId(ctx);
     return json({ prompt: promptJson(requeuePrompt(appDb(), id)) });
   },

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../../helpers/processes";
+import { makeWorkspace, type Workspace } from "../../helpers/workspace";
+
+describe("API query strings", () => {
+  let workspace: Workspace;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    workspace = makeWorkspace();
+    app = await startApp(workspace.env);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    workspace?.cleanup();
+  });
+
+  const request = (method: string, path: string) =>
+    fetch(`${app.baseUrl}${path}`, {
+      method,
+      ...(method === "POST"
+        ? {
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ type: "poem", text: "x" }),
+          }
+        : {}),
+    });
+
+  it.each([
+    ["GET", "/api/prompts?colour=red"],
+    ["POST", "/api/prompts?colour=red"],
+    ["GET", "/api/prompts/1?colour=red"],
+    ["POST", "/api/prompts/1/requeue?colour=red"],
+    ["GET", "/api/gallery?colour=red"],
+    ["GET", "/api/admin/stuck?limit=abc"],
+    ["GET", "/api/stats?colour=red"],
+    ["GET", "/api/health?colour=red"],
+    ["GET", "/api/events?colour=red"],
+    ["GET", "/api/artifacts/1?colour=red"],
+  ])(
+    "refuses %s %s, a key it does not take, with 400",
+    async (method, path) => {
+      const response = await request(method, path);
+
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatchObject({
+        code: "validation_failed",
+        message: expect.stringContaining("Unrecognized key"),
+      });
+    },
+  );
+
+  it.each(["/api/prompts", "/api/gallery"])(
+    "refuses a limit on %s that is not plain digits from 1 to 200",
+    async (path) => {
+      const limits = ["0x2", "1e1", "2.0", "+2", " 2", "02", "0", "201", ""];
+
+      const statuses = await Promise.all(
+        limits.map(async (limit) => {
+          const response = await request(
+            "GET",
+            `${path}?limit=${encodeURIComponent(limit)}`,
+          );
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+
+      expect(statuses).toEqual(limits.map(() => 400));
+    },
+  );
+
+  it.each(["/api/prompts", "/api/gallery"])(
+    "takes limit 1 and 200 on %s",
+    async (path) => {
+      const statuses = await Promise.all(
+        ["1", "200"].map(async (limit) => {
+          const response = await request(
+            "GET",
+            `${path}?limit=${encodeURIComponent(limit)}`,
+          );
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+
+      expect(statuses).toEqual([200, 200]);
+    },
+  );
+});
