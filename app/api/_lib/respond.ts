@@ -84,9 +84,10 @@ function hostOf(origin: string): string | null {
   }
 }
 
-export function issuesOf(error: z.ZodError): ErrorIssue[] {
+/** Issues with their paths; one about the whole value gets `wholeLabel`. */
+export function issuesOf(error: z.ZodError, wholeLabel: string): ErrorIssue[] {
   return error.issues.map((issue) => ({
-    path: issue.path.join(".") || "(body)",
+    path: issue.path.join(".") || wholeLabel,
     message: issue.message,
   }));
 }
@@ -102,7 +103,7 @@ export function parseWith<T extends z.ZodType>(
     throw new AppError(
       "validation_failed",
       `Invalid ${what}: ${result.error.issues[0]?.message ?? "bad value"}`,
-      issuesOf(result.error),
+      issuesOf(result.error, what === "query" ? "(query)" : "(body)"),
     );
   }
   return result.data;

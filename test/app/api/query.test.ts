@@ -50,6 +50,14 @@ describe("API query strings", () => {
     },
   );
 
+  it("names the query, not the body, as where an unknown key was", async () => {
+    const response = await request("GET", "/api/stats?colour=red");
+
+    expect((await response.json()).error.issues).toEqual([
+      { path: "(query)", message: 'Unrecognized key: "colour"' },
+    ]);
+  });
+
   it.each(["/api/prompts", "/api/gallery"])(
     "refuses a limit on %s that is not plain digits from 1 to 200",
     async (path) => {
