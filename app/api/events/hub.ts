@@ -37,12 +37,8 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
 }
 
 /**
- * A comment keeps proxies from timing the stream out; the ping event lets a
- * browser notice a stream that went silent without closing.
- */
-/**
  * Tells a client that the events it missed will not be sent: it should
- * refetch what it shows. Its id moves the client's Last-Event-ID forward.
+ * refetch what it shows. Its id sets the client's Last-Event-ID to ours.
  */
 export function encodeReset(lastEventId: number): Uint8Array {
   return encoder.encode(
@@ -50,6 +46,10 @@ export function encodeReset(lastEventId: number): Uint8Array {
   );
 }
 
+/**
+ * A comment keeps proxies from timing the stream out; the ping event lets a
+ * browser notice a stream that went silent without closing.
+ */
 function keepAlive(): Uint8Array {
   const now = new Date().toISOString();
   return encoder.encode(`: keep-alive\nevent: ping\ndata: ${now}\n\n`);
@@ -129,8 +129,11 @@ export class EventHub {
   }
 
   private replay(db: Db, subscriber: Subscriber, afterId: number) {
-    // Event ids only grow, so their difference bounds the backlog.
-    if (this.lastSentId - afterId > maxReplayEvents) {
+    // Event ids only grow, so their difference bounds the backlog. An id
+    // past the newest comes from another database (one that was reset, say):
+    // nothing that client shows can be trusted either.
+    const isFromElsewhere = afterId > this.lastSentId;
+    if (isFromElsewhere || this.lastSentId - afterId > maxReplayEvents) {
       subscriber.write(encodeReset(this.lastSentId));
       return;
     }

@@ -171,4 +171,19 @@ describe("EventHub", () => {
     );
     expect(nearlyCurrent.ids()).toEqual([count - 1, count]);
   });
+
+  it("asks a client whose id is past the newest event to refetch", () => {
+    for (const text of ["a", "b"])
+      createPrompt(db, { type: "haiku", text, priority: 0 });
+    const current = collector();
+    subscribe(db, current, 2);
+
+    const fromOldDatabase = collector();
+    subscribe(db, fromOldDatabase, 99_999_999);
+
+    expect(current.text()).toBe("");
+    expect(fromOldDatabase.text()).toBe(
+      'id: 2\nevent: reset\ndata: {"lastEventId":2}\n\n',
+    );
+  });
 });
