@@ -31,6 +31,8 @@ export const prompts = sqliteTable(
     leaseToken: text("lease_token"),
     leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
     runAfter: integer("run_after", { mode: "timestamp_ms" }),
+    /** Why a prompt waits before its stage can run (a backend is down). */
+    waitingReason: text("waiting_reason"),
     lastEventId: integer("last_event_id").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),

@@ -64,6 +64,7 @@ export type TransitionPatch = Partial<
     | "leaseToken"
     | "leaseExpiresAt"
     | "runAfter"
+    | "waitingReason"
   >
 >;
 

@@ -18,6 +18,8 @@ export type PromptJson = {
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
   runAfter: string | null;
+  /** Why the prompt waits to run (its backend is down); null otherwise. */
+  waitingReason: string | null;
   createdAt: string;
   updatedAt: string;
 };

@@ -31,6 +31,7 @@ export function promptJson(p: Prompt): PromptJson {
     leaseOwner: p.leaseOwner,
     leaseExpiresAt: iso(p.leaseExpiresAt),
     runAfter: iso(p.runAfter),
+    waitingReason: p.waitingReason,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };

@@ -29,6 +29,7 @@ function prompt(id: number, extra: Partial<PromptJson> = {}): PromptJson {
     leaseOwner: null,
     leaseExpiresAt: null,
     runAfter: null,
+    waitingReason: null,
     createdAt: "2025-01-01T00:00:00.000Z",
     updatedAt: "2025-01-01T00:00:00.000Z",
     ...extra,

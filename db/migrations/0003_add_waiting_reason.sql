@@ -1,0 +1,1 @@
+ALTER TABLE `prompts` ADD `waiting_reason` text;
