@@ -43,6 +43,12 @@ const configSchema = z
     STUCK_AFTER_MS: durationMs(5 * 60_000),
     WORKER_STALE_MS: durationMs(30_000),
     BUILTIN_DELAY_MS: wholeNumber(0, 60_000, 1000),
+    MAX_ATTEMPTS: wholeNumber(1, 100, 5),
+    RETRY_BASE_MS: durationMs(2_000),
+    RETRY_MAX_MS: durationMs(5 * 60_000),
+    UNREACHABLE_RETRY_MS: durationMs(5_000),
+    WRITE_CONCURRENCY: wholeNumber(1, 64, 1),
+    RENDER_CONCURRENCY: wholeNumber(1, 64, 1),
     LOG_FORMAT: z
       .enum(["json", "pretty"], { error: "must be json or pretty" })
       .optional(),
@@ -64,6 +70,15 @@ const configSchema = z
         message:
           `${c.WORKER_STALE_MS} ms must be at least twice HEARTBEAT_MS ` +
           `(${c.HEARTBEAT_MS} ms), or live workers are shown as dead between beats`,
+      });
+    }
+    if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) {
+      context.addIssue({
+        code: "custom",
+        path: ["RETRY_MAX_MS"],
+        message:
+          `${c.RETRY_MAX_MS} ms must be at least RETRY_BASE_MS ` +
+          `(${c.RETRY_BASE_MS} ms)`,
       });
     }
   });

@@ -43,4 +43,24 @@ describe("parseConfig", () => {
       /HEARTBEAT_MS \(default\): 5000 ms must be at most half of LEASE_MS \(8000 ms\)/,
     );
   });
+
+  it("defaults retries and per-stage concurrency", () => {
+    expect(parseConfig({})).toMatchObject({
+      MAX_ATTEMPTS: 5,
+      RETRY_BASE_MS: 2000,
+      RETRY_MAX_MS: 300_000,
+      UNREACHABLE_RETRY_MS: 5000,
+      WRITE_CONCURRENCY: 1,
+      RENDER_CONCURRENCY: 1,
+    });
+  });
+
+  it("refuses no concurrency and a retry cap below its base", () => {
+    expect(() => parseConfig({ RENDER_CONCURRENCY: "0" })).toThrow(
+      /RENDER_CONCURRENCY="0": must be a whole number from 1 to 64/,
+    );
+    expect(() => parseConfig({ RETRY_MAX_MS: "1000" })).toThrow(
+      /RETRY_MAX_MS="1000": 1000 ms must be at least RETRY_BASE_MS \(2000 ms\)/,
+    );
+  });
 });
