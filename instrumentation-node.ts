@@ -1,4 +1,5 @@
 import { appDb } from "./app/api/_lib/db";
+import { startCheckpointTimer } from "./db/wal";
 import { eventHub } from "./app/api/events/hub";
 import { log } from "./lib/log";
 
@@ -9,7 +10,9 @@ import { log } from "./lib/log";
  */
 export function startApp() {
   try {
-    appDb();
+    // Readers that never pause (open event streams) can keep SQLite's own
+    // checkpoints from emptying the -wal file; this timer empties it.
+    startCheckpointTimer(appDb());
   } catch (error) {
     log.fatal({ err: error }, (error as Error).message);
     process.exit(1);

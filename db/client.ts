@@ -5,9 +5,14 @@ import {
   type BetterSQLite3Database,
 } from "drizzle-orm/better-sqlite3";
 import * as schema from "./schema";
+import {
+  checkDatabaseFileSystem,
+  detectFileSystemType,
+} from "../lib/file-system";
 import { ensureWritableFolder, FolderError } from "../lib/folders";
 import { log } from "../lib/log";
 import { migrate } from "./migrate";
+import { applyWalLimits } from "./wal";
 
 export type Db = BetterSQLite3Database<typeof schema> & {
   $client: Database.Database;
@@ -22,12 +27,16 @@ export class DatabaseOpenError extends Error {}
 
 /**
  * Opens the database file with the pragmas every connection must have and
- * applies pending migrations. Fails when the file cannot be put in WAL mode.
+ * applies pending migrations. Fails when the folder is on a file system
+ * where WAL cannot work, or the file cannot be put in WAL mode.
  */
 export function openDatabase(filePath: string): Db {
   const isMemory = filePath === ":memory:";
   const absolutePath = isMemory ? filePath : path.resolve(filePath);
-  if (!isMemory) ensureDatabaseFolder(path.dirname(absolutePath));
+  if (!isMemory) {
+    ensureDatabaseFolder(path.dirname(absolutePath));
+    assertWalFileSystem(path.dirname(absolutePath));
+  }
 
   const sqlite = openSqlite(absolutePath);
   applyPragmas(sqlite, absolutePath);
@@ -43,6 +52,17 @@ function ensureDatabaseFolder(folder: string) {
     if (!(error instanceof FolderError)) throw error;
     throw new DatabaseOpenError(error.message, { cause: error });
   }
+}
+
+/**
+ * For tests only: POETS_ASSUME_FS_TYPE makes the check see this file system
+ * type instead of the real one, so a refusal can be tried on a local disk.
+ */
+function assertWalFileSystem(folder: string) {
+  const seenType =
+    process.env.POETS_ASSUME_FS_TYPE || detectFileSystemType(folder);
+  const problem = seenType && checkDatabaseFileSystem(folder, seenType);
+  if (problem) throw new DatabaseOpenError(problem);
 }
 
 function openSqlite(absolutePath: string): Database.Database {
@@ -69,6 +89,7 @@ function applyPragmas(sqlite: Database.Database, absolutePath: string) {
   }
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
+  applyWalLimits(sqlite);
 }
 
 function enterWal(sqlite: Database.Database, absolutePath: string): unknown {

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePathOf, openDatabase, type Db } from "../db/client";
+import { startCheckpointTimer } from "../db/wal";
 import { markWorkerStopped, registerWorker } from "../db/workers";
 import { getConfigOrExit, type Config } from "../lib/config";
 import { ensureWritableFolderOrExit } from "../lib/folders";
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
   log.info({ workerId, version, dbPath, once }, "worker started");
   const stop = new AbortController();
   handleSignals(stop, config);
+  const stopCheckpoints = startCheckpointTimer(db);
 
   try {
     await runWorkerLoop({
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
       stopSignal: stop.signal,
     });
   } finally {
+    stopCheckpoints();
     closeDatabase(db, workerId);
   }
   log.info({ workerId }, "worker stopped");

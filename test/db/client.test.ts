@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseOpenError, openDatabase } from "@/db/client";
+import { journalSizeLimitBytes } from "@/db/wal";
+import { detectFileSystemType } from "@/lib/file-system";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -31,6 +33,40 @@ describe("openDatabase", () => {
     expect(pragma("synchronous")).toBe(1); // NORMAL
     expect(db.$client.name).toBe(workspace.dbPath);
     db.$client.close();
+  });
+
+  it("bounds the -wal file: a journal size limit and automatic checkpoints", () => {
+    workspace = makeWorkspace();
+
+    const db = openDatabase(workspace.dbPath);
+
+    const pragma = (name: string) => db.$client.pragma(name, { simple: true });
+    expect(pragma("journal_size_limit")).toBe(journalSizeLimitBytes);
+    expect(pragma("wal_autocheckpoint")).toBe(1000);
+    db.$client.close();
+  });
+
+  it("refuses a folder on a network share before opening the file", () => {
+    workspace = makeWorkspace();
+    process.env.POETS_ASSUME_FS_TYPE = "nfs4";
+
+    try {
+      expect(() => openDatabase(workspace.dbPath)).toThrow(DatabaseOpenError);
+      expect(() => openDatabase(workspace.dbPath)).toThrow(
+        `The database folder ${workspace.dir} is on a network share ` +
+          "(file system nfs4)",
+      );
+    } finally {
+      delete process.env.POETS_ASSUME_FS_TYPE;
+    }
+    expect(fs.existsSync(workspace.dbPath)).toBe(false);
+  });
+
+  it("opens a folder on the local disk the tests run on", () => {
+    workspace = makeWorkspace();
+
+    expect(detectFileSystemType(workspace.dir)).not.toBeNull();
+    openDatabase(workspace.dbPath).$client.close();
   });
 
   it("resolves a relative path to an absolute one", () => {
@@ -100,5 +136,31 @@ describe("openDatabase", () => {
       .get();
     expect(ran).toEqual({ n: migrationCount });
     db.$client.close();
+  });
+});
+
+describe("a worker whose database folder is on a network share", () => {
+  let workspace: Workspace;
+  afterEach(() => workspace?.cleanup());
+
+  it("stops at start with exit code 1, naming the folder and the fix", async () => {
+    workspace = makeWorkspace();
+
+    const child = spawn("npm", ["run", "worker", "--", "--once"], {
+      cwd: root,
+      env: { ...process.env, ...workspace.env, POETS_ASSUME_FS_TYPE: "nfs4" },
+    });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `The database folder ${workspace.dir} is on a network share ` +
+        "(file system nfs4)",
+    );
+    expect(output).toContain("Put DATABASE_PATH on a local disk");
+    expect(fs.existsSync(workspace.dbPath)).toBe(false);
   });
 });
