@@ -14,7 +14,7 @@ export type Claim = {
   workerId: string;
 };
 
-const stageStart: Record<Stage, PromptState> = {
+export const stageStart: Record<Stage, PromptState> = {
   write: { status: "unprocessed", artifactStatus: null },
   render: { status: "completed", artifactStatus: "pending" },
 };
@@ -24,19 +24,27 @@ const stageRunning: Record<Stage, PromptState> = {
   render: { status: "processing", artifactStatus: "processing" },
 };
 
+export type ClaimOptions = {
+  workerId: string;
+  leaseMs: number;
+  /** Claim only this stage; by default either, rendering first. */
+  stage?: Stage;
+  now?: Date;
+};
+
 /**
  * Claims the next ready prompt in one short write transaction: rendering
  * first (so stage 2 follows stage 1 at once), then writing, each by
  * priority and then age. Returns null when nothing is ready.
  */
-export function claimNextPrompt(
-  db: Db,
-  options: { workerId: string; leaseMs: number; now?: Date },
-): Claim | null {
+export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
   const now = options.now ?? new Date();
+  const stages = options.stage
+    ? [options.stage]
+    : (["render", "write"] as const);
   return db.transaction((tx) => {
     takeBackExpiredLeases(tx, now);
-    for (const stage of ["render", "write"] as const) {
+    for (const stage of stages) {
       const start = stageStart[stage];
       const candidate = tx
         .select({ id: prompts.id })
@@ -66,7 +74,7 @@ export function claimNextPrompt(
           leaseToken,
           leaseExpiresAt: new Date(now.getTime() + options.leaseMs),
           attempts: sql`${prompts.attempts} + 1` as unknown as number,
-          lastError: null,
+          waitingReason: null,
           progress: stage === "render" ? 0 : null,
         },
         now,
@@ -138,7 +146,12 @@ export function recordWriting(
       reason: isMedia ? "spec written" : "writing finished",
       leaseToken: claim.leaseToken,
       workerId: claim.workerId,
-      patch: releasedLease({ outputReference: writing.id, attempts: 0 }),
+      patch: releasedLease({
+        outputReference: writing.id,
+        attempts: 0,
+        lastError: null,
+        runAfter: null,
+      }),
       now,
     }).prompt;
   }, immediate);
@@ -182,64 +195,10 @@ export function recordArtifacts(
       reason: "rendering finished",
       leaseToken: claim.leaseToken,
       workerId: claim.workerId,
-      patch: releasedLease({ progress: 100 }),
+      patch: releasedLease({ progress: 100, lastError: null, runAfter: null }),
       now,
     }).prompt;
   }, immediate);
-}
-
-/** Marks the claimed stage failed with a readable reason. */
-export function failStage(
-  db: Db,
-  claim: Claim,
-  lastError: string,
-  now = new Date(),
-): Prompt {
-  return db.transaction(
-    (tx) =>
-      applyTransition(tx, {
-        promptId: claim.prompt.id,
-        to:
-          claim.stage === "write"
-            ? { status: "failed", artifactStatus: null }
-            : { status: "failed", artifactStatus: "failed" },
-        reason: claim.stage === "write" ? "writing failed" : "rendering failed",
-        detail: lastError,
-        leaseToken: claim.leaseToken,
-        workerId: claim.workerId,
-        patch: releasedLease({ lastError }),
-        now,
-      }).prompt,
-    immediate,
-  );
-}
-
-/**
- * Gives a claimed prompt back to the start of its stage without counting
- * the attempt (used on shutdown).
- */
-export function releaseClaim(
-  db: Db,
-  claim: Claim,
-  reason: string,
-  now = new Date(),
-): Prompt {
-  return db.transaction(
-    (tx) =>
-      applyTransition(tx, {
-        promptId: claim.prompt.id,
-        to: stageStart[claim.stage],
-        reason,
-        leaseToken: claim.leaseToken,
-        workerId: claim.workerId,
-        patch: releasedLease({
-          attempts: sql`max(${prompts.attempts} - 1, 0)` as unknown as number,
-          progress: null,
-        }),
-        now,
-      }).prompt,
-    immediate,
-  );
 }
 
 /** Reports stage 2 progress (0–100) while the lease is still ours. */

@@ -180,7 +180,12 @@ export function requeuePrompt(
       to: target,
       reason: "requeued",
       detail: current.lastError,
-      patch: releasedLease({ lastError: null, runAfter: null, progress: null }),
+      patch: releasedLease({
+        lastError: null,
+        runAfter: null,
+        waitingReason: null,
+        progress: null,
+      }),
       now,
     }).prompt;
   }, immediate);

@@ -47,3 +47,33 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * How a backend failure goes on. transient: retried with backoff up to
+ * MAX_ATTEMPTS (a timeout, a 5xx, output cut off). permanent: failed at once
+ * (the backend rejects the request as invalid or can never serve it).
+ * unreachable: the prompt waits, no attempt counted (connection refused,
+ * DNS, no answer).
+ */
+export type FailureKind = "transient" | "permanent" | "unreachable";
+
+/** The one text each kind's readable reason starts with. */
+export function describeFailure(kind: FailureKind, message: string): string {
+  return `${kind}: ${message}`;
+}
+
+/** What a stage's backend throws; anything else a stage throws is a bug. */
+export class BackendError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "BackendError";
+  }
+}
+
+export function isBackendError(error: unknown): error is BackendError {
+  return error instanceof BackendError;
+}

@@ -4,7 +4,8 @@ import { watchCommits } from "../db/watch";
 import { recordHeartbeat } from "../db/workers";
 import type { Config } from "../lib/config";
 import type { Logger } from "../lib/log";
-import { runClaimedStage, StageInterrupt } from "./run-stage";
+import { runClaimedStage } from "./run-stage";
+import { StageInterrupt } from "./stage-failure";
 import type { Writer } from "./write-stage";
 
 export type WorkerLoopOptions = {
@@ -94,6 +95,12 @@ async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
       ...options,
       artifactsDir: config.artifactsDir,
       builtinDelayMs: config.BUILTIN_DELAY_MS,
+      retry: {
+        maxAttempts: config.MAX_ATTEMPTS,
+        baseMs: config.RETRY_BASE_MS,
+        maxMs: config.RETRY_MAX_MS,
+        unreachableWaitMs: config.UNREACHABLE_RETRY_MS,
+      },
     };
     await runClaimedStage(context, claim, controller.signal);
   } catch (error) {

@@ -5,9 +5,9 @@ import {
   extendLease,
   recordArtifacts,
   recordWriting,
-  releaseClaim,
 } from "@/db/claims";
 import { createPrompt, getPromptDetail } from "@/db/prompts";
+import { releaseClaim } from "@/db/stage-failures";
 import { makeTestDb } from "../helpers/workspace";
 
 describe("claims", () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { claimNextPrompt, failStage, recordWriting } from "@/db/claims";
+import { claimNextPrompt, recordWriting } from "@/db/claims";
+import { failStage } from "@/db/stage-failures";
 import { listStuckPrompts } from "@/db/admin";
 import { listGalleryItems } from "@/db/gallery";
 import {

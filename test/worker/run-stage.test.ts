@@ -6,7 +6,8 @@ import { createPrompt, getPrompt } from "@/db/prompts";
 import type { Logger } from "@/lib/log";
 import type { PromptType } from "@/lib/prompt-types";
 import { offlineWriter } from "@/worker/offline-writer";
-import { runClaimedStage, StageInterrupt } from "@/worker/run-stage";
+import { runClaimedStage } from "@/worker/run-stage";
+import { StageInterrupt } from "@/worker/stage-failure";
 import type { Writer } from "@/worker/write-stage";
 import { makeTestDb, type Workspace } from "../helpers/workspace";
 
@@ -17,6 +18,13 @@ const stuckWriter: Writer = {
     new Promise((_resolve, reject) =>
       signal.addEventListener("abort", () => reject(signal.reason)),
     ),
+};
+
+const retry = {
+  maxAttempts: 5,
+  baseMs: 2000,
+  maxMs: 300_000,
+  unreachableWaitMs: 5000,
 };
 
 describe("runClaimedStage", () => {
@@ -39,7 +47,7 @@ describe("runClaimedStage", () => {
   };
   const run = (claim: Claim, signal: AbortSignal, writer?: Writer) =>
     runClaimedStage(
-      { db, log, writer, artifactsDir: workspace.artifactsDir },
+      { db, log, writer, artifactsDir: workspace.artifactsDir, retry },
       claim,
       signal,
     );
@@ -72,7 +80,9 @@ describe("runClaimedStage", () => {
     expect(getPrompt(db, render.prompt.id)).toMatchObject({
       status: "failed",
       artifactStatus: "failed",
-      lastError: expect.stringMatching(/^the image spec is not valid JSON/),
+      lastError: expect.stringMatching(
+        /^permanent: the image spec is not valid JSON/,
+      ),
       leaseToken: null,
     });
   });
@@ -90,7 +100,7 @@ describe("runClaimedStage", () => {
 
     expect(outcome).toBe("failed");
     expect(getPrompt(db, claim.prompt.id)!.lastError).toBe(
-      "writing failed: the model fell over",
+      "permanent: writing failed: the model fell over",
     );
     expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
   });
@@ -110,17 +120,20 @@ describe("runClaimedStage", () => {
     });
   });
 
-  it("fails a stage that runs past its timeout", async () => {
+  it("retries a stage that runs past its timeout, as transient", async () => {
     const claim = claimNew("poem", "rain");
     const controller = new AbortController();
 
     const running = run(claim, controller.signal, stuckWriter);
     controller.abort(new StageInterrupt("timeout", "took longer than 5 ms"));
 
-    expect(await running).toBe("failed");
-    expect(getPrompt(db, claim.prompt.id)!.lastError).toBe(
-      "took longer than 5 ms",
-    );
+    expect(await running).toBe("retrying");
+    expect(getPrompt(db, claim.prompt.id)).toMatchObject({
+      status: "unprocessed",
+      attempts: 1,
+      lastError: "transient: took longer than 5 ms",
+      runAfter: expect.any(Date),
+    });
   });
 
   it("drops the result and leaves the prompt alone when the lease is lost", async () => {
