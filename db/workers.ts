@@ -1,5 +1,5 @@
 import os from "node:os";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, gte } from "drizzle-orm";
 import type { Db } from "./client";
 import { workers, type Worker } from "./schema";
 
@@ -60,6 +60,24 @@ export function listWorkers(db: Db, limit = 50): Worker[] {
   return db
     .select()
     .from(workers)
+    .orderBy(desc(workers.lastHeartbeatAt))
+    .limit(limit)
+    .all();
+}
+
+/**
+ * Workers whose last heartbeat is at or after `since`, the most recently
+ * seen first; at most `limit` of them.
+ */
+export function listWorkersSeenSince(
+  db: Db,
+  since: Date,
+  limit = 100,
+): Worker[] {
+  return db
+    .select()
+    .from(workers)
+    .where(gte(workers.lastHeartbeatAt, since))
     .orderBy(desc(workers.lastHeartbeatAt))
     .limit(limit)
     .all();

@@ -92,7 +92,11 @@ export type WorkerJson = {
   stoppedAt: string | null;
   currentPromptId: number | null;
   alive: boolean;
+  /** dead: no heartbeat for WORKER_STALE_MS, and it never said it stopped. */
+  state: WorkerState;
 };
+
+export type WorkerState = "alive" | "dead" | "stopped";
 
 export type StatsJson = {
   total: number;
@@ -107,13 +111,21 @@ export type HealthJson = {
   reasons: string[];
   /** Open event streams in this app process, and whether it is watching. */
   stream: { clients: number; watching: boolean };
-  db: { path: string; journalMode: string; walBytes: number };
+  db: {
+    path: string;
+    journalMode: string;
+    walBytes: number;
+    /** The last checkpoint the app process completed, or null. */
+    lastCheckpointAt: string | null;
+  };
   worker: {
     id: string;
     lastHeartbeatAt: string;
     dbPath: string;
     alive: boolean;
   } | null;
+  /** Every worker seen in the last day (at least the last one seen). */
+  workers: WorkerJson[];
 };
 
 export type StuckRuleJson = "processing_too_long" | "media_waiting" | "failed";

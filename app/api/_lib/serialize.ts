@@ -10,6 +10,7 @@ import type {
   PromptEventJson,
   PromptJson,
   WorkerJson,
+  WorkerState,
   WritingJson,
 } from "@/lib/api-types";
 
@@ -78,8 +79,12 @@ export function eventJson(e: PromptEvent): PromptEventJson {
 }
 
 export function workerJson(w: Worker, staleMs: number, now = Date.now()) {
-  const alive =
-    w.stoppedAt === null && now - w.lastHeartbeatAt.getTime() <= staleMs;
+  const state: WorkerState =
+    w.stoppedAt !== null
+      ? "stopped"
+      : now - w.lastHeartbeatAt.getTime() <= staleMs
+        ? "alive"
+        : "dead";
   const json: WorkerJson = {
     id: w.id,
     host: w.host,
@@ -90,7 +95,8 @@ export function workerJson(w: Worker, staleMs: number, now = Date.now()) {
     lastHeartbeatAt: w.lastHeartbeatAt.toISOString(),
     stoppedAt: iso(w.stoppedAt),
     currentPromptId: w.currentPromptId,
-    alive,
+    alive: state === "alive",
+    state,
   };
   return json;
 }

@@ -29,6 +29,7 @@ export const GET = route("GET /api/health", (request) => {
       dbPath: worker.dbPath,
       alive: worker.alive,
     },
+    workers,
     stream: eventHub.stats(),
   };
   return json(body);

@@ -29,6 +29,7 @@ describe("GET /api/health", () => {
 
   const health = async () => (await fetch(`${app.baseUrl}/api/health`)).json();
   const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
+  const other = () => `${workspace.dir}/other.db`;
 
   it("says no worker uses this file when none has registered", async () => {
     const body = await health();
@@ -37,7 +38,10 @@ describe("GET /api/health", () => {
     expect(body.db).toMatchObject({
       path: workspace.dbPath,
       journalMode: "wal",
+      walBytes: expect.any(Number),
     });
+    expect(body.db).toHaveProperty("lastCheckpointAt");
+    expect(body.workers).toEqual([]);
     expect(body.reasons.join()).toContain(
       `no worker has registered in ${workspace.dbPath}`,
     );
@@ -104,5 +108,64 @@ describe("GET /api/health", () => {
     const body = await health();
 
     expect(body).toMatchObject({ ok: true, worker: { id: "w-new" } });
+  });
+
+  it("lists every worker seen in the last day as alive, dead or stopped", async () => {
+    registerWorker(db, { id: "w-dead", version: "0.0.9", dbPath: other() });
+    recordHeartbeat(db, "w-dead", 12, secondsAgo(90));
+    registerWorker(
+      db,
+      { id: "w-gone", version: "0.0.1", dbPath: workspace.dbPath },
+      secondsAgo(2 * 24 * 3600),
+    );
+
+    const body = await health();
+
+    const byId = Object.fromEntries(
+      body.workers.map((w: { id: string }) => [w.id, w]),
+    );
+    expect(Object.keys(byId).sort()).toEqual([
+      "w-dead",
+      "w-new",
+      "w-other",
+      "w-same",
+    ]);
+    expect(byId["w-new"]).toMatchObject({
+      state: "alive",
+      alive: true,
+      host: expect.any(String),
+      pid: expect.any(Number),
+      version: "test",
+      dbPath: workspace.dbPath,
+      startedAt: expect.any(String),
+      lastHeartbeatAt: expect.any(String),
+      stoppedAt: null,
+      currentPromptId: null,
+    });
+    expect(byId["w-dead"]).toMatchObject({
+      state: "dead",
+      alive: false,
+      currentPromptId: 12,
+      stoppedAt: null,
+    });
+    expect(byId["w-same"]).toMatchObject({
+      state: "stopped",
+      stoppedAt: expect.any(String),
+    });
+    expect(body.workers[0].id).toBe("w-new");
+    // A dead worker on another file is not a live one on another file.
+    expect(body).toMatchObject({ ok: true, reasons: [] });
+  });
+
+  it("says no worker is alive when every listed one is dead or stopped", async () => {
+    recordHeartbeat(db, "w-new", null, secondsAgo(45));
+
+    const body = await health();
+
+    expect(body.ok).toBe(false);
+    expect(body.workers.map((w: { state: string }) => w.state)).not.toContain(
+      "alive",
+    );
+    expect(body.reasons.join()).toMatch(/no worker is running/);
   });
 });
