@@ -156,9 +156,14 @@ describe("accessibility in a browser", () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it("has no serious violations on /admin", async () => {
+  it("has no serious violations on /admin, its workers table included", async () => {
     await page.goto(`${app.baseUrl}/admin`);
     await page.getByTestId("worker-panel").waitFor();
+    const row = page.getByTestId("worker-row").first();
+    await row.waitFor();
+
+    expect(await row.getAttribute("data-state")).toBe("alive");
+    expect(await row.getByText("alive", { exact: true }).count()).toBe(1);
 
     await screenshot(page, "a11y-admin.png");
 

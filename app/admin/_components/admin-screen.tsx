@@ -5,6 +5,7 @@ import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
 import { HealthPanel } from "./health-panel";
 import { StuckPrompts } from "./stuck-prompts";
+import { WorkersTable } from "./workers-table";
 
 export function AdminScreen() {
   return (
@@ -25,6 +26,7 @@ export function AdminScreen() {
       </header>
       <HealthBanner linkToAdmin={false} />
       <HealthPanel />
+      <WorkersTable />
       <StuckPrompts />
     </AppShell>
   );

@@ -70,6 +70,14 @@ export function HealthPanel() {
             <Fact label="File" value={data.db.path} mono />
             <Fact label="Journal mode" value={data.db.journalMode} />
             <Fact label="WAL size" value={formatBytes(data.db.walBytes)} />
+            <Fact
+              label="Checkpoint"
+              value={
+                data.db.lastCheckpointAt
+                  ? formatDateTime(data.db.lastCheckpointAt)
+                  : "none by the app since it started"
+              }
+            />
           </Facts>
           <Facts title="Worker" testId="worker-panel">
             {data.worker ? (

@@ -1,0 +1,115 @@
+"use client";
+
+import { formatAge, formatDateTime } from "@/components/format";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import type { WorkerJson, WorkerState } from "@/lib/api-types";
+import { useHealth } from "@/lib/client/health";
+import { useNow } from "@/lib/client/use-now";
+
+const stateTones: Record<WorkerState, BadgeTone> = {
+  alive: "success",
+  dead: "danger",
+  stopped: "muted",
+};
+
+const stateHints: Record<WorkerState, string> = {
+  alive: "",
+  dead: "no heartbeat, never said it stopped: crashed or killed",
+  stopped: "shut down cleanly",
+};
+
+/** Every worker seen in the last day; dead ones say so in words. */
+export function WorkersTable() {
+  const { data } = useHealth();
+  const nowMs = useNow(2000);
+  if (!data) return null;
+
+  return (
+    <section
+      data-testid="workers-table"
+      className="rounded-xl border border-stone-200 bg-white shadow-sm"
+    >
+      <h2 className="border-b border-stone-100 px-5 py-3 text-base font-semibold">
+        Workers <span className="font-normal text-stone-500">(last day)</span>
+      </h2>
+      {data.workers.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-stone-500">
+          No worker has registered with this database.
+        </p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs tracking-wide text-stone-500 uppercase">
+              <tr>
+                {headings.map((heading) => (
+                  <th
+                    key={heading}
+                    scope="col"
+                    className="px-5 py-2 whitespace-nowrap"
+                  >
+                    {heading}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-stone-100">
+              {data.workers.map((worker) => (
+                <WorkerRow key={worker.id} worker={worker} nowMs={nowMs} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const headings = [
+  "Worker",
+  "State",
+  "Heartbeat",
+  "Host",
+  "Version",
+  "Started",
+  "Working on",
+  "Database file",
+];
+
+function WorkerRow(props: { worker: WorkerJson; nowMs: number }) {
+  const { worker } = props;
+  return (
+    <tr
+      data-testid="worker-row"
+      data-state={worker.state}
+      className={worker.state === "dead" ? "bg-rose-50/60" : ""}
+    >
+      <td className="px-5 py-2 font-mono text-xs whitespace-nowrap">
+        {worker.id}
+      </td>
+      <td className="px-5 py-2">
+        <Badge tone={stateTones[worker.state]} title={stateHints[worker.state]}>
+          {worker.state}
+        </Badge>
+      </td>
+      <td
+        className="px-5 py-2 whitespace-nowrap"
+        title={formatDateTime(worker.lastHeartbeatAt)}
+      >
+        {formatAge(worker.lastHeartbeatAt, props.nowMs)}
+      </td>
+      <td className="px-5 py-2 whitespace-nowrap">
+        {worker.host} (pid {worker.pid})
+      </td>
+      <td className="px-5 py-2">{worker.version}</td>
+      <td className="px-5 py-2 whitespace-nowrap">
+        {formatDateTime(worker.startedAt)}
+      </td>
+      <td className="px-5 py-2">
+        {worker.currentPromptId === null
+          ? "nothing"
+          : `#${worker.currentPromptId}`}
+      </td>
+      <td className="px-5 py-2 font-mono text-xs break-all">{worker.dbPath}</td>
+    </tr>
+  );
+}
