@@ -1,11 +1,16 @@
-import { claimNextPrompt, extendLease, type Claim } from "../db/claims";
+import {
+  claimNextPrompt,
+  extendLease,
+  type Claim,
+  type Stage,
+} from "../db/claims";
 import type { Db } from "../db/client";
-import { watchCommits } from "../db/watch";
 import { recordHeartbeat } from "../db/workers";
 import type { Config } from "../lib/config";
 import type { Logger } from "../lib/log";
 import { runClaimedStage } from "./run-stage";
 import { StageInterrupt } from "./stage-failure";
+import { createWakeup, type Wakeup } from "./wakeup";
 import type { Writer } from "./write-stage";
 
 export type WorkerLoopOptions = {
@@ -20,51 +25,101 @@ export type WorkerLoopOptions = {
   writer?: Writer;
 };
 
-type InFlight = { claim: Claim; controller: AbortController };
+type InFlight = {
+  claim: Claim;
+  controller: AbortController;
+  done: Promise<void>;
+};
 
-/** Claims and runs stages until stopped (or, with once, until idle). */
+/** Rendering first, so that stage 2 follows stage 1 at once. */
+const stagesInClaimOrder: readonly Stage[] = ["render", "write"];
+
+/**
+ * Claims and runs stages until stopped (or, with once, until idle),
+ * keeping up to WRITE_CONCURRENCY writes and RENDER_CONCURRENCY renders in
+ * flight at a time.
+ */
 export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   const { db, config, stopSignal } = options;
-  const state: { inFlight: InFlight | null } = { inFlight: null };
+  const inFlight = new Set<InFlight>();
   const wakeup = createWakeup(db);
   const heartbeat = setInterval(
-    () => beat(options, state.inFlight),
+    () => beat(options, inFlight),
     config.HEARTBEAT_MS,
   );
 
   try {
     while (!stopSignal.aborted) {
       wakeup.reset();
-      const claim = tryClaim(options);
-      if (!claim) {
-        if (options.once && claim === null) break;
-        await wakeup.wait(config.WORKER_IDLE_MS, stopSignal);
-        continue;
-      }
-      state.inFlight = { claim, controller: new AbortController() };
-      beat(options, state.inFlight);
-      await runGuarded(options, state.inFlight);
-      state.inFlight = null;
+      const claimed = fillSlots(options, inFlight, wakeup);
+      if (claimed > 0) beat(options, inFlight);
+      if (options.once && claimed === 0 && inFlight.size === 0) break;
+      await wakeup.wait(config.WORKER_IDLE_MS, stopSignal);
     }
   } finally {
+    await Promise.all([...inFlight].map((running) => running.done));
     clearInterval(heartbeat);
     wakeup.close();
   }
 }
 
+/** Claims work for every free slot; returns how many claims it made. */
+function fillSlots(
+  options: WorkerLoopOptions,
+  inFlight: Set<InFlight>,
+  wakeup: Wakeup,
+): number {
+  const { config } = options;
+  const limits = {
+    write: config.WRITE_CONCURRENCY,
+    render: config.RENDER_CONCURRENCY,
+  };
+  let claimed = 0;
+
+  for (const stage of stagesInClaimOrder) {
+    while (countStage(inFlight, stage) < limits[stage]) {
+      const claim = tryClaim(options, stage);
+      if (!claim) break;
+      inFlight.add(startStage(options, claim, inFlight, wakeup));
+      claimed++;
+    }
+  }
+  return claimed;
+}
+
+function countStage(inFlight: Set<InFlight>, stage: Stage): number {
+  return [...inFlight].filter((running) => running.claim.stage === stage)
+    .length;
+}
+
+function startStage(
+  options: WorkerLoopOptions,
+  claim: Claim,
+  inFlight: Set<InFlight>,
+  wakeup: Wakeup,
+): InFlight {
+  const controller = new AbortController();
+  const running: InFlight = { claim, controller, done: Promise.resolve() };
+  running.done = runGuarded(options, running).finally(() => {
+    inFlight.delete(running);
+    wakeup.wake();
+  });
+  return running;
+}
+
 /**
- * The next claim, null when nothing is ready, or undefined when claiming
- * failed (say, the database stayed locked past its busy timeout); the loop
- * waits and tries again rather than exit over something passing.
+ * The next claim, or null when nothing is ready or claiming failed (say,
+ * the database stayed locked past its busy timeout); the loop waits and
+ * tries again rather than exit over something passing.
  */
-function tryClaim(options: WorkerLoopOptions): Claim | null | undefined {
+function tryClaim(options: WorkerLoopOptions, stage: Stage): Claim | null {
   const { db, config, workerId, log, once } = options;
   try {
-    return claimNextPrompt(db, { workerId, leaseMs: config.LEASE_MS });
+    return claimNextPrompt(db, { workerId, leaseMs: config.LEASE_MS, stage });
   } catch (error) {
     if (once) throw error;
     log.error({ err: error }, "claiming failed; trying again");
-    return undefined;
+    return null;
   }
 }
 
@@ -91,18 +146,7 @@ async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
   stopSignal.addEventListener("abort", startGrace, { once: true });
 
   try {
-    const context = {
-      ...options,
-      artifactsDir: config.artifactsDir,
-      builtinDelayMs: config.BUILTIN_DELAY_MS,
-      retry: {
-        maxAttempts: config.MAX_ATTEMPTS,
-        baseMs: config.RETRY_BASE_MS,
-        maxMs: config.RETRY_MAX_MS,
-        unreachableWaitMs: config.UNREACHABLE_RETRY_MS,
-      },
-    };
-    await runClaimedStage(context, claim, controller.signal);
+    await runClaimedStage(stageContext(options), claim, controller.signal);
   } catch (error) {
     options.log.error(
       { err: error, promptId: claim.prompt.id, stage: claim.stage },
@@ -115,13 +159,32 @@ async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
   }
 }
 
-/** Records the heartbeat and keeps the in-flight lease alive. */
-function beat(options: WorkerLoopOptions, inFlight: InFlight | null) {
+function stageContext(options: WorkerLoopOptions) {
+  const { config } = options;
+  return {
+    ...options,
+    artifactsDir: config.artifactsDir,
+    builtinDelayMs: config.BUILTIN_DELAY_MS,
+    retry: {
+      maxAttempts: config.MAX_ATTEMPTS,
+      baseMs: config.RETRY_BASE_MS,
+      maxMs: config.RETRY_MAX_MS,
+      unreachableWaitMs: config.UNREACHABLE_RETRY_MS,
+    },
+  };
+}
+
+/** Records the heartbeat and keeps every in-flight lease alive. */
+function beat(options: WorkerLoopOptions, inFlight: Set<InFlight>) {
   const { db, config, workerId, log } = options;
+  const running = [...inFlight];
   try {
-    recordHeartbeat(db, workerId, inFlight?.claim.prompt.id ?? null);
-    if (inFlight && !extendLease(db, inFlight.claim, config.LEASE_MS)) {
-      inFlight.controller.abort(
+    // LIMIT: the workers row holds one prompt; with several in flight it
+    // shows the oldest, and the prompts' lease owner says the rest.
+    recordHeartbeat(db, workerId, running[0]?.claim.prompt.id ?? null);
+    for (const { claim, controller } of running) {
+      if (extendLease(db, claim, config.LEASE_MS)) continue;
+      controller.abort(
         new StageInterrupt("lease_lost", "the lease was taken back"),
       );
     }
@@ -129,36 +192,4 @@ function beat(options: WorkerLoopOptions, inFlight: InFlight | null) {
     // The next beat tries again; the lease has many beats of slack.
     log.warn({ err: error }, "heartbeat failed");
   }
-}
-
-/**
- * Resolves an idle wait early when another process commits (a new prompt),
- * so work submitted while the worker idles starts at once.
- */
-function createWakeup(db: Db) {
-  let hasCommit = false;
-  let wake: (() => void) | null = null;
-  const watch = watchCommits(db, () => {
-    hasCommit = true;
-    wake?.();
-  });
-
-  return {
-    reset: () => (hasCommit = false),
-    close: () => watch.close(),
-    wait(ms: number, stopSignal: AbortSignal): Promise<void> {
-      if (hasCommit || stopSignal.aborted) return Promise.resolve();
-      return new Promise((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          stopSignal.removeEventListener("abort", done);
-          wake = null;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        stopSignal.addEventListener("abort", done, { once: true });
-        wake = done;
-      });
-    },
-  };
 }

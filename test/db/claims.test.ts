@@ -153,4 +153,14 @@ describe("claims", () => {
 
     expect(claim(new Date(start.getTime() + 29_999))).toBeNull();
   });
+
+  it("claims only the stage asked for", () => {
+    createPrompt(db, { type: "poem", text: "rain", priority: 0 });
+    const options = { workerId: "w1", leaseMs: 30_000 };
+
+    expect(claimNextPrompt(db, { ...options, stage: "render" })).toBeNull();
+    expect(claimNextPrompt(db, { ...options, stage: "write" })).toMatchObject({
+      stage: "write",
+    });
+  });
 });

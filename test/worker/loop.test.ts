@@ -1,6 +1,8 @@
+import { asc } from "drizzle-orm";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
+import { promptEvents, type PromptEvent } from "@/db/schema";
 import { createPrompt, getPrompt, requeuePrompt } from "@/db/prompts";
 import { listWorkers, registerWorker } from "@/db/workers";
 import { parseConfig } from "@/lib/config";
@@ -19,6 +21,22 @@ const stuckWriter: Writer = {
       signal.addEventListener("abort", () => reject(signal.reason)),
     ),
 };
+
+/**
+ * The most stages that ran at once, from the timeline: events are numbered
+ * in commit order, so a stage's "started" event opens it and its next event
+ * for the same prompt closes it.
+ */
+function mostAtOnce(events: PromptEvent[], startedReason: string): number {
+  const open = new Set<number>();
+  let most = 0;
+  for (const event of events) {
+    if (event.reason === startedReason) open.add(event.promptId);
+    else open.delete(event.promptId);
+    most = Math.max(most, open.size);
+  }
+  return most;
+}
 
 describe("runWorkerLoop", () => {
   let db: Db;
@@ -46,16 +64,14 @@ describe("runWorkerLoop", () => {
       stopSignal: stop.signal,
       ...overrides,
     });
-  const env = () => {
-    const values: Record<string, string> = {
-      DATABASE_PATH: workspace.dbPath,
-      ARTIFACTS_DIR: workspace.artifactsDir,
-      HEARTBEAT_MS: "20",
-      SHUTDOWN_GRACE_MS: "50",
-      BUILTIN_DELAY_MS: "0",
-    };
-    return values;
-  };
+  const env = (extra: Record<string, string> = {}) => ({
+    DATABASE_PATH: workspace.dbPath,
+    ARTIFACTS_DIR: workspace.artifactsDir,
+    HEARTBEAT_MS: "20",
+    SHUTDOWN_GRACE_MS: "50",
+    BUILTIN_DELAY_MS: "0",
+    ...extra,
+  });
   const addPoem = () =>
     createPrompt(db, { type: "poem", text: "rain", priority: 0 }).id;
 
@@ -117,5 +133,51 @@ describe("runWorkerLoop", () => {
     stop.abort();
     await running;
     expect(getPrompt(db, id)!.status).toBe("unprocessed");
+  });
+
+  it("runs up to the configured number of each stage at once, no more", async () => {
+    const ids = ["a lighthouse", "a harbour", "a storm", "a fox"].map(
+      (text) =>
+        createPrompt(db, { type: "image_prompt", text, priority: 0 }).id,
+    );
+    const config = parseConfig(
+      env({
+        WRITE_CONCURRENCY: "2",
+        RENDER_CONCURRENCY: "2",
+        BUILTIN_DELAY_MS: "200",
+      }),
+    );
+
+    await loop({ once: true, config });
+
+    for (const id of ids) {
+      expect(getPrompt(db, id)!.artifactStatus).toBe("ready");
+    }
+    const events = db
+      .select()
+      .from(promptEvents)
+      .orderBy(asc(promptEvents.id))
+      .all();
+    expect(mostAtOnce(events, "writing started")).toBe(2);
+    expect(mostAtOnce(events, "rendering started")).toBe(2);
+    const renders = ids.map((id) => {
+      const of = events.filter((e) => e.promptId === id);
+      const at = (reason: string) =>
+        of.find((e) => e.reason === reason)!.createdAt.getTime();
+      return { start: at("rendering started"), end: at("rendering finished") };
+    });
+    const [first, second] = renders.sort((a, b) => a.start - b.start);
+    expect(second.start).toBeLessThan(first.end);
+  });
+
+  it("runs one stage at a time by default", async () => {
+    for (const text of ["rain", "snow", "fog"]) {
+      createPrompt(db, { type: "poem", text, priority: 0 });
+    }
+
+    await loop({ once: true });
+
+    const events = db.select().from(promptEvents).all();
+    expect(mostAtOnce(events, "writing started")).toBe(1);
   });
 });

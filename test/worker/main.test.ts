@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
+import { promptEvents } from "@/db/schema";
 import {
   createPrompt,
   getPrompt,
@@ -20,13 +21,15 @@ describe("worker process", () => {
   let workspace: Workspace;
   let db: Db;
   let worker: Running | undefined;
+  let other: Running | undefined;
   beforeEach(() => {
     workspace = makeWorkspace();
     db = openDatabase(workspace.dbPath);
   });
   afterEach(async () => {
     await worker?.stop("SIGKILL");
-    worker = undefined;
+    await other?.stop("SIGKILL");
+    worker = other = undefined;
     db.$client.close();
     workspace.cleanup();
   });
@@ -129,5 +132,51 @@ describe("worker process", () => {
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain(`${file} is a file, not a folder`);
     expect(listPrompts(db, { limit: 10 }).items[0].status).toBe("unprocessed");
+  });
+
+  it("shares one file with a second worker, each stage claimed once", async () => {
+    const env = {
+      ...workspace.env,
+      BUILTIN_DELAY_MS: "20",
+      WRITE_CONCURRENCY: "3",
+      RENDER_CONCURRENCY: "2",
+    };
+    worker = startWorker(env);
+    other = startWorker(env);
+    await waitFor(() => listWorkers(db).length === 2, 20_000);
+    for (let i = 0; i < 5; i++) {
+      for (const sample of samples) {
+        createPrompt(db, { ...sample, priority: i % 3 });
+      }
+    }
+
+    await waitFor(
+      () =>
+        listPrompts(db, { limit: 500 }).items.every(
+          (p) => p.status === "completed" && p.artifactStatus !== "pending",
+        ),
+      60_000,
+    );
+
+    expect(await worker.stop("SIGTERM")).toBe(0);
+    expect(await other.stop("SIGTERM")).toBe(0);
+    const events = db.select().from(promptEvents).all();
+    const started = events.filter((e) => e.reason.endsWith(" started"));
+    const claims = started.map((e) => `${e.promptId} ${e.reason}`);
+    const { items } = listPrompts(db, { limit: 500 });
+    expect(items).toHaveLength(5 * samples.length);
+    const stageCount = items.reduce(
+      (sum, p) => sum + (isMediaType(p.type) ? 2 : 1),
+      0,
+    );
+    expect(claims).toHaveLength(stageCount);
+    expect(new Set(claims).size).toBe(claims.length);
+    expect(new Set(started.map((e) => e.workerId)).size).toBe(2);
+    for (const prompt of items) {
+      const detail = getPromptDetail(db, prompt.id)!;
+      const isMedia = isMediaType(prompt.type);
+      expect(detail.artifacts).toHaveLength(isMedia ? 1 : 0);
+      expect(prompt.attempts).toBe(isMedia ? 1 : 0);
+    }
   });
 });
