@@ -201,6 +201,11 @@ export function recordArtifacts(
   }, immediate);
 }
 
+// reportProgress and extendLease are one UPDATE each, outside any
+// transaction: SQLite takes the write lock when such a statement starts, so
+// they wait on the busy timeout like BEGIN IMMEDIATE and never hit a stale
+// snapshot. A read-then-write needs db.transaction(..., immediate).
+
 /** Reports stage 2 progress (0–100) while the lease is still ours. */
 export function reportProgress(db: Db, claim: Claim, percent: number): boolean {
   const result = db
