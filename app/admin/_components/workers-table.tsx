@@ -29,7 +29,10 @@ export function WorkersTable() {
       data-testid="workers-table"
       className="rounded-xl border border-stone-200 bg-white shadow-sm"
     >
-      <h2 className="border-b border-stone-100 px-5 py-3 text-base font-semibold">
+      <h2
+        id="workers-heading"
+        className="border-b border-stone-100 px-5 py-3 text-base font-semibold"
+      >
         Workers <span className="font-normal text-stone-500">(last day)</span>
       </h2>
       {data.workers.length === 0 ? (
@@ -37,7 +40,13 @@ export function WorkersTable() {
           No worker has registered with this database.
         </p>
       ) : (
-        <div className="overflow-x-auto">
+        // Focusable so that a keyboard can scroll a table wider than a phone.
+        <div
+          role="region"
+          aria-labelledby="workers-heading"
+          tabIndex={0}
+          className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-teal-600"
+        >
           <table className="w-full text-left text-sm">
             <thead className="text-xs tracking-wide text-stone-500 uppercase">
               <tr>

@@ -169,3 +169,23 @@ describe("GET /api/health", () => {
     expect(body.reasons.join()).toMatch(/no worker is running/);
   });
 });
+
+describe("the app on a database folder where WAL cannot work", () => {
+  let workspace: Workspace;
+  afterAll(() => workspace?.cleanup());
+
+  it("stops at start naming the folder, the file system and the fix", async () => {
+    workspace = makeWorkspace();
+
+    const starting = startApp({
+      ...workspace.env,
+      POETS_ASSUME_FS_TYPE: "fuse.grpcfuse",
+    });
+
+    await expect(starting).rejects.toThrow(
+      `The database folder ${workspace.dir} is on a container desktop's ` +
+        "shared folder (file system fuse.grpcfuse)",
+    );
+    expect(fs.existsSync(workspace.dbPath)).toBe(false);
+  });
+});
