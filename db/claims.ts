@@ -92,6 +92,8 @@ const maxTakenBackPerClaim = 20;
  * Returns prompts whose worker stopped renewing its lease (it crashed or
  * hangs) to the start of their stage. The attempt stays counted.
  */
+// LIMIT: MAX_ATTEMPTS is not applied here, so a prompt that crashes its
+// worker every time keeps coming back; the admin page lists it as stuck.
 function takeBackExpiredLeases(tx: Writer, now: Date) {
   const expired = tx
     .select({ id: prompts.id, artifactStatus: prompts.artifactStatus })
