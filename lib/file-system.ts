@@ -149,10 +149,16 @@ function mountTypeFromMountCommand(folder: string): string | null {
   } catch {
     return null;
   }
-  // "//me@server/share on /Volumes/share (smbfs, nodev, nosuid, mounted by me)"
-  const mounts = text.split("\n").flatMap((line) => {
-    const match = / on (.+) \(([^,)]+)/.exec(line);
+  return longestPrefixType(folder, parseMountOutput(text));
+}
+
+/**
+ * Mount points and types from macOS `mount` output lines, such as
+ * "//me@server/share on /Volumes/share (smbfs, nodev, mounted by me)".
+ */
+export function parseMountOutput(text: string): Mount[] {
+  return text.split("\n").flatMap((line) => {
+    const match = / on (.+) \(([^,)]+)[,)]/.exec(line);
     return match ? [{ mountPoint: match[1], type: match[2] }] : [];
   });
-  return longestPrefixType(folder, mounts);
 }

@@ -3,6 +3,7 @@ import {
   checkDatabaseFileSystem,
   longestPrefixType,
   parseMountinfo,
+  parseMountOutput,
 } from "@/lib/file-system";
 
 const refused = [
@@ -83,5 +84,22 @@ describe("longestPrefixType", () => {
     expect(longestPrefixType("/home/me/my share/db", mounts)).toBe(
       "fuse.sshfs",
     );
+  });
+});
+
+describe("parseMountOutput", () => {
+  it("reads macOS mount lines, shares and local disks alike", () => {
+    const output = [
+      "/dev/disk3s1s1 on / (apfs, sealed, local, read-only, journaled)",
+      "/dev/disk3s5 on /System/Volumes/Data (apfs, local, journaled)",
+      "//me@nas/poets on /Volumes/poets (smbfs, nodev, nosuid, mounted by me)",
+      "server:/export on /Volumes/nfs (nfs)",
+    ].join("\n");
+
+    const mounts = parseMountOutput(output);
+
+    expect(longestPrefixType("/Volumes/poets/data", mounts)).toBe("smbfs");
+    expect(longestPrefixType("/Volumes/nfs", mounts)).toBe("nfs");
+    expect(longestPrefixType("/Users/me/poets", mounts)).toBe("apfs");
   });
 });
