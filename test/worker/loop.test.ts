@@ -180,4 +180,36 @@ describe("runWorkerLoop", () => {
     const events = db.select().from(promptEvents).all();
     expect(mostAtOnce(events, "writing started")).toBe(1);
   });
+
+  it("keeps every lease in flight alive, and gives each back on shutdown", async () => {
+    const ids = [addPoem(), addPoem()];
+    const config = parseConfig(env({ WRITE_CONCURRENCY: "2" }));
+    const running = loop({ writer: stuckWriter, config });
+    const isProcessing = (id: number) =>
+      getPrompt(db, id)!.status === "processing";
+    await waitFor(() => ids.every(isProcessing), 2000, 5);
+    const firstExpiries = ids.map((id) =>
+      getPrompt(db, id)!.leaseExpiresAt!.getTime(),
+    );
+
+    await waitFor(
+      () =>
+        ids.every(
+          (id, i) =>
+            getPrompt(db, id)!.leaseExpiresAt!.getTime() > firstExpiries[i],
+        ),
+      2000,
+      5,
+    );
+    stop.abort();
+    await running;
+
+    for (const id of ids) {
+      expect(getPrompt(db, id)).toMatchObject({
+        status: "unprocessed",
+        attempts: 0,
+        leaseToken: null,
+      });
+    }
+  });
 });
