@@ -113,6 +113,8 @@ function recordFailure(
   const now = context.now?.() ?? new Date();
   const attempt = claim.prompt.attempts;
 
+  // LIMIT: each waiting prompt tries its backend every unreachableWaitMs,
+  // two events a try; a long outage with many prompts grows the timeline.
   if (failure.kind === "unreachable") {
     const runAfter = new Date(now.getTime() + retry.unreachableWaitMs);
     waitForBackend(db, claim, { waitingReason: failure.reason, runAfter, now });
