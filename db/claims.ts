@@ -29,6 +29,8 @@ export type ClaimOptions = {
   leaseMs: number;
   /** Claim only this stage; by default either, rendering first. */
   stage?: Stage;
+  /** A prompt whose lease expires on its last attempt fails instead. */
+  maxAttempts?: number;
   now?: Date;
 };
 
@@ -43,7 +45,7 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
     ? [options.stage]
     : (["render", "write"] as const);
   return db.transaction((tx) => {
-    takeBackExpiredLeases(tx, now);
+    takeBackExpiredLeases(tx, now, options.maxAttempts ?? Infinity);
     for (const stage of stages) {
       const start = stageStart[stage];
       const candidate = tx
@@ -90,13 +92,16 @@ const maxTakenBackPerClaim = 20;
 
 /**
  * Returns prompts whose worker stopped renewing its lease (it crashed or
- * hangs) to the start of their stage. The attempt stays counted.
+ * hangs) to the start of their stage, the attempt counted; a prompt on its
+ * last attempt fails, so one that kills its worker every time cannot loop.
  */
-// LIMIT: MAX_ATTEMPTS is not applied here, so a prompt that crashes its
-// worker every time keeps coming back; the admin page lists it as stuck.
-function takeBackExpiredLeases(tx: Writer, now: Date) {
+function takeBackExpiredLeases(tx: Writer, now: Date, maxAttempts: number) {
   const expired = tx
-    .select({ id: prompts.id, artifactStatus: prompts.artifactStatus })
+    .select({
+      id: prompts.id,
+      artifactStatus: prompts.artifactStatus,
+      attempts: prompts.attempts,
+    })
     .from(prompts)
     .where(
       and(eq(prompts.status, "processing"), lt(prompts.leaseExpiresAt, now)),
@@ -105,6 +110,10 @@ function takeBackExpiredLeases(tx: Writer, now: Date) {
     .all();
   for (const prompt of expired) {
     const stage: Stage = prompt.artifactStatus ? "render" : "write";
+    if (prompt.attempts >= maxAttempts) {
+      failExpiredLease(tx, prompt.id, stage, prompt.attempts, now);
+      continue;
+    }
     applyTransition(tx, {
       promptId: prompt.id,
       to: stageStart[stage],
@@ -114,6 +123,29 @@ function takeBackExpiredLeases(tx: Writer, now: Date) {
       now,
     });
   }
+}
+
+function failExpiredLease(
+  tx: Writer,
+  promptId: number,
+  stage: Stage,
+  attempts: number,
+  now: Date,
+) {
+  const lastError =
+    `transient: its worker stopped renewing the lease on each of ` +
+    `${attempts} attempts (it crashed or hung)`;
+  applyTransition(tx, {
+    promptId,
+    to:
+      stage === "write"
+        ? { status: "failed", artifactStatus: null }
+        : { status: "failed", artifactStatus: "failed" },
+    reason: "lease expired",
+    detail: lastError,
+    patch: releasedLease({ progress: null, lastError }),
+    now,
+  });
 }
 
 export type WritingOutput = {

@@ -115,7 +115,12 @@ function startStage(
 function tryClaim(options: WorkerLoopOptions, stage: Stage): Claim | null {
   const { db, config, workerId, log, once } = options;
   try {
-    return claimNextPrompt(db, { workerId, leaseMs: config.LEASE_MS, stage });
+    return claimNextPrompt(db, {
+      workerId,
+      leaseMs: config.LEASE_MS,
+      maxAttempts: config.MAX_ATTEMPTS,
+      stage,
+    });
   } catch (error) {
     if (once) throw error;
     log.error({ err: error }, "claiming failed; trying again");

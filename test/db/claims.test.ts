@@ -146,6 +146,36 @@ describe("claims", () => {
     );
   });
 
+  it("fails a prompt whose lease expires on its last attempt", () => {
+    const created = createPrompt(db, {
+      type: "poem",
+      text: "rain",
+      priority: 0,
+    });
+    const options = { workerId: "w1", leaseMs: 1000, maxAttempts: 2 };
+    let now = new Date("2026-03-01T10:00:00Z");
+    const later = () => (now = new Date(now.getTime() + 1001));
+
+    claimNextPrompt(db, { ...options, now });
+    const second = claimNextPrompt(db, { ...options, now: later() });
+    const third = claimNextPrompt(db, { ...options, now: later() });
+
+    expect(second?.prompt.attempts).toBe(2);
+    expect(third).toBeNull();
+    const detail = getPromptDetail(db, created.id)!;
+    expect(detail.prompt).toMatchObject({
+      status: "failed",
+      leaseToken: null,
+      lastError: expect.stringMatching(
+        /stopped renewing the lease on each of 2/,
+      ),
+    });
+    expect(detail.events.map((e) => e.reason).slice(-2)).toEqual([
+      "writing started",
+      "lease expired",
+    ]);
+  });
+
   it("leaves a lease that has not expired alone", () => {
     createPrompt(db, { type: "poem", text: "rain", priority: 0 });
     const start = new Date("2026-03-01T10:00:00Z");
