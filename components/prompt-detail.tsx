@@ -5,6 +5,7 @@ import type { PromptDetailJson, PromptEventJson } from "@/lib/api-types";
 import { usePromptDetail, useRequeuePrompt } from "@/lib/client/prompts";
 import { ArtifactView } from "./artifact-view";
 import { formatDateTime, formatTime, typeLabel } from "./format";
+import { PromptWaiting } from "./prompt-waiting";
 import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
 import { Button } from "./ui/button";
 import { WritingView } from "./writing-view";
@@ -54,6 +55,8 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
           {prompt.text}
         </pre>
       </Section>
+
+      <PromptWaiting prompt={prompt} className="block" />
 
       {prompt.lastError && (
         <Section title="Last error">

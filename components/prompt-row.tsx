@@ -1,5 +1,6 @@
 import type { PromptJson } from "@/lib/api-types";
 import { formatTime, typeLabel } from "./format";
+import { PromptWaiting } from "./prompt-waiting";
 import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
 
 type PromptRowProps = {
@@ -50,6 +51,7 @@ export function PromptRow({
               {prompt.lastError}
             </span>
           )}
+          <PromptWaiting prompt={prompt} className="mt-1 block" />
         </span>
         <span className="flex shrink-0 flex-col items-end gap-1">
           <StatusBadge
