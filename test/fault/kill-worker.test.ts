@@ -99,7 +99,7 @@ describe("a worker killed with SIGKILL", () => {
       ...fastLeaseEnv,
       BUILTIN_DELAY_MS: String(stageDelayMs),
     });
-    let row = null as ReturnType<typeof findWorkerRow>;
+    let row: ReturnType<typeof findWorkerRow> = null;
     await waitFor(() => (row = findWorkerRow(db, startedAt)) !== null, 20_000);
 
     await waitForPoint(row!.id, killPoints[trial % killPoints.length]);

@@ -10,6 +10,7 @@ import {
   workers,
   writings,
   type PromptEvent,
+  type Worker,
 } from "../../db/schema";
 import { isAllowedTransition, stateKey } from "../../db/transitions";
 import { isMediaType } from "../../lib/prompt-types";
@@ -243,7 +244,7 @@ export const sleep = (ms: number) =>
  * The worker process a `startWorker` launch runs, by its row in `workers`
  * (tsx runs the script in a child node process with its own pid).
  */
-export function findWorkerRow(db: Db, startedAfter: number) {
+export function findWorkerRow(db: Db, startedAfter: number): Worker | null {
   return (
     db
       .select()
