@@ -49,6 +49,8 @@ export function submitSamples(db: Db, list: Sample[]): number[] {
 export type Outcome = {
   submitted: number;
   completed: number;
+  /** Of the completed, those with a rendered artifact. */
+  mediaCompleted: number;
   failed: number;
   /** Submitted but missing, or not finished after the drain. */
   lost: number;
@@ -121,6 +123,7 @@ export function checkOutcome(
   const outcome: Outcome = {
     submitted: submittedIds.length,
     completed: 0,
+    mediaCompleted: 0,
     failed: 0,
     lost: 0,
     duplicated: 0,
@@ -140,6 +143,7 @@ export function checkOutcome(
     const done = media
       ? prompt.status === "completed" && prompt.artifactStatus === "ready"
       : prompt.status === "completed" && prompt.artifactStatus === null;
+    if (done && media) outcome.mediaCompleted += 1;
     if (done) outcome.completed += 1;
     else if (prompt.status === "failed") outcome.failed += 1;
     else {
