@@ -10,6 +10,7 @@ import {
   mixedSamples,
   sleep,
   submitSamples,
+  killTree,
 } from "../helpers/fault";
 import { startWorker, waitFor, type Running } from "../helpers/processes";
 import { samples } from "../helpers/samples";
@@ -56,7 +57,7 @@ describe("a worker killed with SIGKILL", () => {
     db = openDatabase(workspace.dbPath);
   });
   afterAll(async () => {
-    await worker?.stop("SIGKILL");
+    if (worker) await killTree(worker);
     db?.$client.close();
     workspace?.cleanup();
   });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
 import { createPrompt, getPrompt, requeuePrompt } from "@/db/prompts";
 import { promptEvents, writings } from "@/db/schema";
-import { checkOutcome, findWorkerRow } from "../helpers/fault";
+import { checkOutcome, findWorkerRow, killTree } from "../helpers/fault";
 import { startWorker, waitFor, type Running } from "../helpers/processes";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
@@ -18,7 +18,7 @@ describe("a result that arrives after a requeue", () => {
     db = openDatabase(workspace.dbPath);
   });
   afterEach(async () => {
-    await Promise.all(running.map((w) => w.stop("SIGKILL")));
+    await Promise.all(running.map(killTree));
     db.$client.close();
     workspace.cleanup();
   });

@@ -9,6 +9,7 @@ import {
   mixedSamples,
   sleep,
   submitSamples,
+  killTree,
 } from "../helpers/fault";
 import { startWorker, waitFor, type Running } from "../helpers/processes";
 import { samples } from "../helpers/samples";
@@ -47,7 +48,7 @@ describe("a long read transaction in another process", () => {
     db = openDatabase(workspace.dbPath);
   });
   afterAll(async () => {
-    await worker?.stop("SIGKILL");
+    if (worker) await killTree(worker);
     db?.$client.close();
     workspace?.cleanup();
   });

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
 import { promptEvents, type PromptEvent } from "@/db/schema";
 import type { PromptJson } from "@/lib/api-types";
-import { busyLines, checkOutcome, mixedSamples } from "../helpers/fault";
+import {
+  busyLines,
+  checkOutcome,
+  mixedSamples,
+  killTree,
+} from "../helpers/fault";
 import {
   startApp,
   startWorker,
@@ -72,7 +77,7 @@ describe("four workers and the app on one database", () => {
     db = openDatabase(workspace.dbPath);
   });
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+    await Promise.all(workers.map(killTree));
     await app?.stop();
     db?.$client.close();
     workspace?.cleanup();

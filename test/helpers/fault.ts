@@ -272,3 +272,20 @@ export async function killHard(running: Running, workerPid: number | null) {
     for (let i = 0; i < 100 && isAlive(workerPid); i++) await sleep(20);
   }
 }
+
+/**
+ * For teardown: SIGKILL a process started through tsx together with its
+ * children (Linux /proc), so that no worker outlives a failed test.
+ */
+export async function killTree(running: Running) {
+  const pid = running.child.pid;
+  if (pid === undefined) return;
+  const childrenFile = `/proc/${pid}/task/${pid}/children`;
+  const children = fs.existsSync(childrenFile)
+    ? fs.readFileSync(childrenFile, "utf8").split(" ").filter(Boolean)
+    : [];
+  for (const child of children.map(Number)) {
+    if (isAlive(child)) process.kill(child, "SIGKILL");
+  }
+  await running.stop("SIGKILL");
+}
