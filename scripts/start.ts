@@ -88,7 +88,11 @@ async function main() {
         name: "app",
         command: `"${bin("next")}" start -H ${config.HOST} -p ${config.PORT}`,
       },
-      { name: "worker", command: `"${bin("tsx")}" worker/main.ts` },
+      {
+        name: "worker",
+        // One process, so that a kill reaches the worker itself.
+        command: `"${process.execPath}" --import tsx worker/main.ts`,
+      },
     ],
     {
       cwd: root,

@@ -69,7 +69,7 @@ function closeDatabase(db: Db, workerId: string) {
 
 /**
  * Copies of one stop request arrive together (Ctrl+C reaches the whole
- * process group, and the launcher and tsx pass it on): only a signal this
+ * process group, and a launcher may pass it on): only a signal this
  * long after the first is a person asking again.
  */
 const repeatWindowMs = 1000;

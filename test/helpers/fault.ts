@@ -249,7 +249,7 @@ export const sleep = (ms: number) =>
 
 /**
  * The worker process a `startWorker` launch runs, by its row in `workers`
- * (tsx runs the script in a child node process with its own pid).
+ * (the pid it registered, whatever launched it).
  */
 export function findWorkerRow(db: Db, startedAfter: number): Worker | null {
   return (
@@ -263,8 +263,8 @@ export function findWorkerRow(db: Db, startedAfter: number): Worker | null {
 }
 
 /**
- * kill -9 of the worker itself, then of its tsx launcher: SIGKILL to the
- * launcher alone would leave the worker running as an orphan.
+ * kill -9 of the worker itself, then of whatever launched it, so that no
+ * launcher layer can leave the worker running as an orphan.
  */
 export async function killHard(running: Running, workerPid: number | null) {
   if (workerPid !== null && isAlive(workerPid)) {
@@ -277,8 +277,8 @@ export async function killHard(running: Running, workerPid: number | null) {
 }
 
 /**
- * For teardown: SIGKILL a process started through tsx together with its
- * children (Linux /proc), so that no worker outlives a failed test.
+ * For teardown: SIGKILL a process together with its children (Linux
+ * /proc), so that no worker outlives a failed test.
  */
 export async function killTree(running: Running) {
   const pid = running.child.pid;

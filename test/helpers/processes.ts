@@ -78,12 +78,16 @@ export async function startApp(
   return { ...app, baseUrl };
 }
 
-/** Starts `npm run worker` as its own process. */
+/** Starts the worker as `npm run worker` does: one node process. */
 export function startWorker(
   env: Record<string, string | undefined>,
   args: string[] = [],
 ): Running {
-  return run(bin("tsx"), ["worker/main.ts", ...args], env);
+  return run(
+    process.execPath,
+    ["--import", "tsx", "worker/main.ts", ...args],
+    env,
+  );
 }
 
 export async function waitFor(
