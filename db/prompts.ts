@@ -180,7 +180,9 @@ export function requeuePrompt(
       to: target,
       reason: "requeued",
       detail: current.lastError,
+      // A person asking again gives the stage its whole retry budget.
       patch: releasedLease({
+        attempts: 0,
         lastError: null,
         runAfter: null,
         waitingReason: null,

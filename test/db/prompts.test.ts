@@ -98,10 +98,12 @@ describe("prompt queries", () => {
 
     const requeued = requeuePrompt(db, render.prompt.id);
 
+    expect(render.prompt.attempts).toBe(1);
     expect(requeued).toMatchObject({
       status: "completed",
       artifactStatus: "pending",
       lastError: null,
+      attempts: 0,
     });
     const events = getPromptDetail(db, render.prompt.id)!.events;
     expect(events.at(-1)).toMatchObject({
