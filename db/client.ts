@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -38,6 +39,7 @@ export function openDatabase(filePath: string): Db {
     assertWalFileSystem(path.dirname(absolutePath));
   }
 
+  if (!isMemory) assertFileWritable(absolutePath);
   const sqlite = openSqlite(absolutePath);
   applyPragmas(sqlite, absolutePath);
   const db = drizzle({ client: sqlite, schema }) as Db;
@@ -63,6 +65,27 @@ function assertWalFileSystem(folder: string) {
     process.env.POETS_ASSUME_FS_TYPE || detectFileSystemType(folder);
   const problem = seenType && checkDatabaseFileSystem(folder, seenType);
   if (problem) throw new DatabaseOpenError(problem);
+}
+
+/** SQLite opens a file it cannot write and fails only at the first write. */
+function assertFileWritable(absolutePath: string) {
+  for (const file of [
+    absolutePath,
+    `${absolutePath}-wal`,
+    `${absolutePath}-shm`,
+  ]) {
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new DatabaseOpenError(
+        `The database file ${file} is not writable by this user ` +
+          `(${(error as Error).message}). Give this user write access to it, ` +
+          "or run as the user that owns it.",
+        { cause: error },
+      );
+    }
+  }
 }
 
 function openSqlite(absolutePath: string): Database.Database {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,6 +20,38 @@ const migrationCount = (
 describe("openDatabase", () => {
   let workspace: Workspace;
   afterEach(() => workspace?.cleanup());
+
+  it("refuses a database file this user cannot write, naming it", () => {
+    workspace = makeWorkspace();
+    openDatabase(workspace.dbPath).$client.close();
+    fs.chmodSync(workspace.dbPath, 0o444);
+    if (process.getuid?.() !== 0) {
+      expect(() => openDatabase(workspace.dbPath)).toThrow(/not writable/);
+      return;
+    }
+    // root writes through permission bits: ask as an unprivileged user.
+    fs.chmodSync(workspace.dir, 0o777);
+
+    const result = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+      ].concat(["--import", "tsx", "worker/main.ts", "--once"]),
+      {
+        cwd: root,
+        env: { ...process.env, ...workspace.env },
+        encoding: "utf8",
+      },
+    );
+
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain(
+      `database file ${workspace.dbPath} is not writable by this user`,
+    );
+  });
 
   it("sets WAL, a busy timeout of at least 5 s, foreign keys and synchronous=NORMAL", () => {
     workspace = makeWorkspace();
