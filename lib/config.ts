@@ -5,12 +5,16 @@ import { z } from "zod";
 // .env fills in what the environment leaves unset; the environment wins.
 loadDotenv({ quiet: true });
 
+/** Plain decimal digits only: "1e3" and "0x10" are typing mistakes here. */
 const wholeNumber = (min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int(`must be a whole number from ${min} to ${max}`)
-    .min(min, `must be a whole number from ${min} to ${max}`)
-    .max(max, `must be a whole number from ${min} to ${max}`)
+  z
+    .string({ error: `must be a whole number from ${min} to ${max}` })
+    .trim()
+    .refine(
+      (v) => /^-?[0-9]{1,16}$/.test(v) && +v >= min && +v <= max,
+      `must be a whole number from ${min} to ${max}`,
+    )
+    .transform(Number)
     .default(fallback);
 
 const durationMs = (fallback: number, min = 1) =>
@@ -54,6 +58,10 @@ const configSchema = z
       .optional(),
   })
   .superRefine((c, context) => {
+    // Runs even when a field failed; compare only values that parsed.
+    const isParsed = (...values: unknown[]) =>
+      values.every((v) => typeof v === "number");
+    if (!isParsed(c.LEASE_MS, c.HEARTBEAT_MS, c.WORKER_STALE_MS)) return;
     if (c.HEARTBEAT_MS * 2 > c.LEASE_MS) {
       context.addIssue({
         code: "custom",

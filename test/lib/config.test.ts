@@ -20,6 +20,16 @@ describe("parseConfig", () => {
     );
   });
 
+  it("takes plain decimal numbers only, with one line per bad value", () => {
+    for (const value of ["1e3", "0x10", "2.5", " ", "99999999999999999999"]) {
+      expect(() => parseConfig({ LEASE_MS: `${value}x` })).toThrow(/LEASE_MS=/);
+      expect(() => parseConfig({ LEASE_MS: value })).toThrow(
+        /^Invalid configuration:\n  LEASE_MS="[^"]*": must be a whole number from 1 to 86400000$/,
+      );
+    }
+    expect(parseConfig({ LEASE_MS: " 90000 " }).LEASE_MS).toBe(90_000);
+  });
+
   it("treats an empty variable as unset", () => {
     expect(parseConfig({ PORT: "" }).PORT).toBe(3000);
   });

@@ -113,12 +113,18 @@ function WorkerRow(props: { worker: WorkerJson; nowMs: number }) {
       <td className="px-5 py-2 whitespace-nowrap">
         {formatDateTime(worker.startedAt)}
       </td>
-      <td className="px-5 py-2">
-        {worker.currentPromptId === null
-          ? "nothing"
-          : `#${worker.currentPromptId}`}
-      </td>
+      <td className="px-5 py-2">{currentWork(worker)}</td>
       <td className="px-5 py-2 font-mono text-xs break-all">{worker.dbPath}</td>
     </tr>
   );
+}
+
+/** A dead worker's last prompt has since gone back to the queue. */
+function currentWork(worker: {
+  state: WorkerState;
+  currentPromptId: number | null;
+}) {
+  if (worker.currentPromptId === null) return "nothing";
+  if (worker.state === "alive") return `#${worker.currentPromptId}`;
+  return `last: #${worker.currentPromptId}`;
 }
