@@ -34,6 +34,7 @@ const configSchema = z
   .object({
     DATABASE_PATH: z.string().trim().min(1).default("./data/poets.db"),
     ARTIFACTS_DIR: z.string().trim().min(1).default("./data/artifacts"),
+    RUN_DIR: z.string().trim().min(1).default("./data/run"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: wholeNumber(1, 65535, 3000),
     LOG_LEVEL: z
@@ -94,6 +95,7 @@ const configSchema = z
 export type Config = z.infer<typeof configSchema> & {
   databasePath: string;
   artifactsDir: string;
+  runDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -117,6 +119,7 @@ export function parseConfig(
     ...result.data,
     databasePath: path.resolve(result.data.DATABASE_PATH),
     artifactsDir: path.resolve(result.data.ARTIFACTS_DIR),
+    runDir: path.resolve(result.data.RUN_DIR),
   };
 }
 

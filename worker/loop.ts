@@ -23,6 +23,8 @@ export type WorkerLoopOptions = {
   /** Aborted on shutdown: stop claiming, give in-flight work a grace period. */
   stopSignal: AbortSignal;
   writer?: Writer;
+  /** Called on every heartbeat, next to the database's; must not throw. */
+  onHeartbeat?: () => void;
 };
 
 type InFlight = {
@@ -183,6 +185,7 @@ function stageContext(options: WorkerLoopOptions) {
 function beat(options: WorkerLoopOptions, inFlight: Set<InFlight>) {
   const { db, config, workerId, log } = options;
   const running = [...inFlight];
+  options.onHeartbeat?.();
   try {
     // LIMIT: the workers row holds one prompt; with several in flight it
     // shows the oldest, and the prompts' lease owner says the rest.

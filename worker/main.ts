@@ -9,6 +9,7 @@ import { markWorkerStopped, registerWorker } from "../db/workers";
 import { getConfigOrExit, type Config } from "../lib/config";
 import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
+import { removeWorkerEntry, writeWorkerEntry } from "../lib/run-registry";
 import { runWorkerLoop } from "./loop";
 
 const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -25,6 +26,9 @@ async function main(): Promise<number> {
 
   const version = readVersion();
   registerWorker(db, { id: workerId, version, dbPath });
+  const announce = () =>
+    announceWorker(config.runDir, { workerId, version, dbPath });
+  announce();
   log.info({ workerId, version, dbPath, once }, "worker started");
   const stop = new AbortController();
   handleSignals(stop, config);
@@ -38,13 +42,43 @@ async function main(): Promise<number> {
       log: log.child({ workerId }),
       once,
       stopSignal: stop.signal,
+      onHeartbeat: announce,
     });
   } finally {
     stopCheckpoints();
     closeDatabase(db, workerId);
+    withdrawWorker(config.runDir, workerId);
   }
   log.info({ workerId }, "worker stopped");
   return 0;
+}
+
+/**
+ * Leaves this worker's pid, database file and heartbeat in RUN_DIR, where
+ * the app finds it even when the worker writes to another database file.
+ */
+function announceWorker(
+  runDir: string,
+  worker: { workerId: string; version: string; dbPath: string },
+) {
+  try {
+    writeWorkerEntry(runDir, {
+      ...worker,
+      pid: process.pid,
+      host: os.hostname(),
+      heartbeatAt: new Date().toISOString(),
+    });
+  } catch (error) {
+    log.warn({ err: error, runDir }, "cannot write the worker's run entry");
+  }
+}
+
+function withdrawWorker(runDir: string, workerId: string) {
+  try {
+    removeWorkerEntry(runDir, workerId);
+  } catch (error) {
+    log.warn({ err: error, runDir }, "cannot remove the worker's run entry");
+  }
 }
 
 function openDatabaseOrExit(config: Config): Db {

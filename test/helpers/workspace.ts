@@ -7,22 +7,26 @@ export type Workspace = {
   dir: string;
   dbPath: string;
   artifactsDir: string;
+  runDir: string;
   env: Record<string, string>;
   cleanup(): void;
 };
 
-/** A temporary folder with its own database path and artifacts folder. */
+/** A temporary folder with its own database, artifacts and run folders. */
 export function makeWorkspace(prefix = "poets-test-"): Workspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dbPath = path.join(dir, "poets.db");
   const artifactsDir = path.join(dir, "artifacts");
+  const runDir = path.join(dir, "run");
   return {
     dir,
     dbPath,
     artifactsDir,
+    runDir,
     env: {
       DATABASE_PATH: dbPath,
       ARTIFACTS_DIR: artifactsDir,
+      RUN_DIR: runDir,
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
       BUILTIN_DELAY_MS: "0",

@@ -1,18 +1,22 @@
 import fs from "node:fs";
 import type { WorkerJson } from "@/lib/api-types";
+import type { WorkerEntry } from "@/lib/run-registry";
 
 /** Readable reasons why the deployment is not healthy; empty when it is. */
 export function findProblems(
   db: { path: string; journalMode: string },
   workers: WorkerJson[],
   now = Date.now(),
+  otherFileWorkers: WorkerEntry[] = [],
 ): string[] {
   const reasons: string[] = [];
   if (db.journalMode !== "wal") {
     reasons.push(`the database is in ${db.journalMode} mode, not WAL`);
   }
   const alive = workers.filter((w) => w.alive);
-  if (workers.length === 0) {
+  if (alive.length === 0 && otherFileWorkers.length > 0) {
+    reasons.push(describeElsewhere(otherFileWorkers, db.path));
+  } else if (workers.length === 0) {
     reasons.push(
       `no worker has registered in ${db.path}; start one with ` +
         "`npm run worker` and check that its DATABASE_PATH is this file",
@@ -28,7 +32,38 @@ export function findProblems(
       );
     }
   }
+  for (const entry of otherFileWorkers) {
+    reasons.push(
+      `worker ${entry.workerId} (pid ${entry.pid}) is using another ` +
+        `database file: ${entry.dbPath}; this app uses ${db.path}`,
+    );
+  }
   return reasons;
+}
+
+/**
+ * The run entries of live workers whose database is not the app's file,
+ * leaving out those already seen alive in it (their row says the same).
+ */
+export function listOtherFileWorkers(
+  entries: WorkerEntry[],
+  dbPath: string,
+  workers: WorkerJson[],
+): WorkerEntry[] {
+  const seen = new Set(workers.filter((w) => w.alive).map((w) => w.id));
+  return entries.filter(
+    (e) => !seen.has(e.workerId) && !isSameFile(e.dbPath, dbPath),
+  );
+}
+
+function describeElsewhere(entries: WorkerEntry[], dbPath: string) {
+  const names = entries.map((e) => `${e.workerId} (pid ${e.pid})`);
+  const which = entries.length === 1 ? "a worker runs" : "workers run";
+  return (
+    `no worker is running against ${dbPath}, but ${which} against ` +
+    `another database file: ${names.join(", ")}; give it the same ` +
+    "DATABASE_PATH as the app"
+  );
 }
 
 function describeSilence(last: WorkerJson, dbPath: string, now: number) {
@@ -57,6 +92,14 @@ function isSameFile(a: string, b: string): boolean {
     const [sa, sb] = [fs.statSync(a), fs.statSync(b)];
     return sa.dev === sb.dev && sa.ino === sb.ino;
   } catch {
-    return a === b;
+    return realpathOrSelf(a) === realpathOrSelf(b);
+  }
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }

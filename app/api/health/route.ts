@@ -1,12 +1,14 @@
 import { readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
+import { getConfig } from "@/lib/config";
+import { readWorkerEntries, type WorkerEntry } from "@/lib/run-registry";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
 import { eventHub } from "../events/hub";
-import { findProblems } from "./problems";
+import { findProblems, listOtherFileWorkers } from "./problems";
 
 export const dynamic = "force-dynamic";
 
@@ -17,9 +19,16 @@ export const GET = route("GET /api/health", (request) => {
   const db = appDb();
   const facts = readDatabaseFacts(db);
   const workers = recentWorkersJson(db);
-  const reasons = findProblems(facts, workers);
+  const { runDir, WORKER_STALE_MS } = getConfig();
+  const otherFileWorkers = listOtherFileWorkers(
+    readWorkerEntries(runDir, Date.now(), WORKER_STALE_MS),
+    facts.path,
+    workers,
+  );
+  const reasons = findProblems(facts, workers, Date.now(), otherFileWorkers);
   const worker = pickWorker(workers);
-  const body: HealthJson = {
+  // Live workers, seen through RUN_DIR, that write to another database file.
+  const body: HealthJson & { otherFileWorkers: WorkerEntry[] } = {
     ok: reasons.length === 0,
     reasons,
     db: facts,
@@ -30,6 +39,7 @@ export const GET = route("GET /api/health", (request) => {
       alive: worker.alive,
     },
     workers,
+    otherFileWorkers,
     stream: eventHub.stats(),
   };
   return json(body);
