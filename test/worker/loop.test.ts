@@ -3,7 +3,12 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { promptEvents, type PromptEvent } from "@/db/schema";
-import { createPrompt, getPrompt, requeuePrompt } from "@/db/prompts";
+import {
+  createPrompt,
+  getPrompt,
+  getPromptDetail,
+  requeuePrompt,
+} from "@/db/prompts";
 import { listWorkers, registerWorker } from "@/db/workers";
 import { parseConfig } from "@/lib/config";
 import type { Logger } from "@/lib/log";
@@ -128,7 +133,12 @@ describe("runWorkerLoop", () => {
 
     requeuePrompt(db, id);
     // The heartbeat notices, aborts the stage, and the loop claims it again.
-    await waitFor(() => getPrompt(db, id)!.attempts === 2, 2000, 5);
+    const starts = () =>
+      getPromptDetail(db, id)!.events.filter(
+        (e) => e.reason === "writing started",
+      ).length;
+    await waitFor(() => starts() === 2, 2000, 5);
+    expect(getPrompt(db, id)!.attempts).toBe(1);
 
     stop.abort();
     await running;
