@@ -24,6 +24,14 @@ const stageRunning: Record<Stage, PromptState> = {
   render: { status: "processing", artifactStatus: "processing" },
 };
 
+export const stageFailed: Record<Stage, PromptState> = {
+  write: { status: "failed", artifactStatus: null },
+  render: { status: "failed", artifactStatus: "failed" },
+};
+
+/** Rendering first, so that stage 2 follows stage 1 at once. */
+export const stagesInClaimOrder: readonly Stage[] = ["render", "write"];
+
 export type ClaimOptions = {
   workerId: string;
   leaseMs: number;
@@ -41,9 +49,7 @@ export type ClaimOptions = {
  */
 export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
   const now = options.now ?? new Date();
-  const stages = options.stage
-    ? [options.stage]
-    : (["render", "write"] as const);
+  const stages = options.stage ? [options.stage] : stagesInClaimOrder;
   return db.transaction((tx) => {
     takeBackExpiredLeases(tx, now, options.maxAttempts ?? Infinity);
     for (const stage of stages) {
@@ -137,10 +143,7 @@ function failExpiredLease(
     `${attempts} attempts (it crashed or hung)`;
   applyTransition(tx, {
     promptId,
-    to:
-      stage === "write"
-        ? { status: "failed", artifactStatus: null }
-        : { status: "failed", artifactStatus: "failed" },
+    to: stageFailed[stage],
     reason: "lease expired",
     detail: lastError,
     patch: releasedLease({ progress: null, lastError }),

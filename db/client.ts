@@ -34,17 +34,21 @@ export class DatabaseOpenError extends Error {}
 export function openDatabase(filePath: string): Db {
   const isMemory = filePath === ":memory:";
   const absolutePath = isMemory ? filePath : path.resolve(filePath);
-  if (!isMemory) {
-    ensureDatabaseFolder(path.dirname(absolutePath));
-    assertWalFileSystem(path.dirname(absolutePath));
-  }
+  if (!isMemory) checkDatabaseFile(absolutePath);
 
-  if (!isMemory) assertFileWritable(absolutePath);
   const sqlite = openSqlite(absolutePath);
   applyPragmas(sqlite, absolutePath);
   const db = drizzle({ client: sqlite, schema }) as Db;
   migrate(db);
   return db;
+}
+
+/** Everything that can be wrong with the file's place before SQLite opens it. */
+function checkDatabaseFile(absolutePath: string) {
+  const folder = path.dirname(absolutePath);
+  ensureDatabaseFolder(folder);
+  assertWalFileSystem(folder);
+  assertFileWritable(absolutePath);
 }
 
 function ensureDatabaseFolder(folder: string) {

@@ -2,7 +2,7 @@
 // for its backend, or given back. Each write checks the claim's lease token
 // (fencing), so a worker that lost its lease changes nothing.
 import { sql } from "drizzle-orm";
-import { stageStart, type Claim } from "./claims";
+import { stageFailed, stageStart, type Claim } from "./claims";
 import { immediate, type Db } from "./client";
 import { releasedLease } from "./prompts";
 import { prompts, type Prompt } from "./schema";
@@ -38,9 +38,7 @@ export function failStage(
 ): Prompt {
   const isWrite = claim.stage === "write";
   return applyForClaim(db, claim, {
-    to: isWrite
-      ? { status: "failed", artifactStatus: null }
-      : { status: "failed", artifactStatus: "failed" },
+    to: stageFailed[claim.stage],
     reason: isWrite ? "writing failed" : "rendering failed",
     detail: lastError,
     patch: releasedLease({ lastError, runAfter: null, waitingReason: null }),

@@ -1,6 +1,7 @@
 // JSON shapes of the HTTP API, shared by the route handlers and the browser.
 // Times are ISO 8601 strings.
 import type { ArtifactStatus, PromptType, Status } from "./prompt-types";
+import type { WorkerEntry } from "./run-registry";
 
 export type PromptJson = {
   id: number;
@@ -126,6 +127,8 @@ export type HealthJson = {
   } | null;
   /** Every worker seen in the last day (at least the last one seen). */
   workers: WorkerJson[];
+  /** Live workers, seen through RUN_DIR, that write to another database file. */
+  otherFileWorkers: WorkerEntry[];
 };
 
 export type StuckRuleJson = "processing_too_long" | "media_waiting" | "failed";

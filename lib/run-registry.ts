@@ -2,20 +2,23 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { z } from "zod";
 import { ensureWritableFolder } from "./folders";
 
 /**
  * What each running worker leaves in RUN_DIR, outside the database, so that
  * the app sees workers that write their heartbeats into another file.
  */
-export type WorkerEntry = {
-  workerId: string;
-  pid: number;
-  host: string;
-  dbPath: string;
-  version: string;
-  heartbeatAt: string;
-};
+const workerEntrySchema = z.object({
+  workerId: z.string(),
+  pid: z.number().int().positive(),
+  host: z.string(),
+  dbPath: z.string(),
+  version: z.string(),
+  heartbeatAt: z.string().refine((v) => !Number.isNaN(Date.parse(v))),
+});
+
+export type WorkerEntry = z.infer<typeof workerEntrySchema>;
 
 const entriesFolder = (runDir: string) => path.join(runDir, "workers");
 const entryFile = (runDir: string, workerId: string) =>
@@ -23,18 +26,29 @@ const entryFile = (runDir: string, workerId: string) =>
 
 /** Writes (or replaces) a worker's entry; readers never see half a file. */
 export function writeWorkerEntry(runDir: string, entry: WorkerEntry): void {
-  const folder = ensureWritableFolder(entriesFolder(runDir), "run");
+  const folder = entriesFolder(runDir);
   const target = entryFile(runDir, entry.workerId);
   const temp = path.join(
     folder,
     `.${path.basename(target)}.${randomBytes(4).toString("hex")}.tmp`,
   );
-  fs.writeFileSync(temp, `${JSON.stringify(entry)}\n`);
+  writeInFolder(folder, temp, `${JSON.stringify(entry)}\n`);
   try {
     fs.renameSync(temp, target);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** The folder is made on the first write, or again if someone removed it. */
+function writeInFolder(folder: string, file: string, text: string) {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureWritableFolder(folder, "run");
+    fs.writeFileSync(file, text);
   }
 }
 
@@ -77,25 +91,10 @@ export function readWorkerEntries(
 function readEntry(file: string): WorkerEntry | null {
   try {
     const value = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
-    return isWorkerEntry(value) ? value : null;
+    return workerEntrySchema.safeParse(value).data ?? null;
   } catch {
     return null;
   }
-}
-
-function isWorkerEntry(value: unknown): value is WorkerEntry {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.workerId === "string" &&
-    Number.isInteger(v.pid) &&
-    (v.pid as number) > 0 &&
-    typeof v.host === "string" &&
-    typeof v.dbPath === "string" &&
-    typeof v.version === "string" &&
-    typeof v.heartbeatAt === "string" &&
-    !Number.isNaN(Date.parse(v.heartbeatAt))
-  );
 }
 
 function isPidAlive(pid: number): boolean {

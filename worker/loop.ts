@@ -1,6 +1,7 @@
 import {
   claimNextPrompt,
   extendLease,
+  stagesInClaimOrder,
   type Claim,
   type Stage,
 } from "../db/claims";
@@ -32,9 +33,6 @@ type InFlight = {
   controller: AbortController;
   done: Promise<void>;
 };
-
-/** Rendering first, so that stage 2 follows stage 1 at once. */
-const stagesInClaimOrder: readonly Stage[] = ["render", "write"];
 
 /**
  * Claims and runs stages until stopped (or, with once, until idle),

@@ -1,7 +1,7 @@
 import { readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
 import { getConfig } from "@/lib/config";
-import { readWorkerEntries, type WorkerEntry } from "@/lib/run-registry";
+import { readWorkerEntries } from "@/lib/run-registry";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
@@ -27,8 +27,7 @@ export const GET = route("GET /api/health", (request) => {
   );
   const reasons = findProblems(facts, workers, Date.now(), otherFileWorkers);
   const worker = pickWorker(workers);
-  // Live workers, seen through RUN_DIR, that write to another database file.
-  const body: HealthJson & { otherFileWorkers: WorkerEntry[] } = {
+  const body: HealthJson = {
     ok: reasons.length === 0,
     reasons,
     db: facts,
