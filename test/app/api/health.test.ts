@@ -1,70 +1,58 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { afterAll, describe, expect, it } from "vitest";
+import { useAppSuite } from "../../helpers/app-suite";
 import {
   markWorkerStopped,
   recordHeartbeat,
   registerWorker,
 } from "@/db/workers";
-import { startApp, type RunningApp } from "../../helpers/processes";
+import { startApp } from "../../helpers/processes";
 import { makeWorkspace, type Workspace } from "../../helpers/workspace";
 
 // Each case builds on the workers the previous ones registered, with the
 // times of their heartbeats set explicitly.
 describe("GET /api/health", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-  let db: Db;
+  const suite = useAppSuite();
 
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    db = openDatabase(workspace.dbPath);
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    db?.$client.close();
-    workspace?.cleanup();
-  });
-
-  const health = async () => (await fetch(`${app.baseUrl}/api/health`)).json();
+  const health = async () =>
+    (await fetch(`${suite.app.baseUrl}/api/health`)).json();
   const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
-  const other = () => `${workspace.dir}/other.db`;
+  const other = () => `${suite.workspace.dir}/other.db`;
 
   it("says no worker uses this file when none has registered", async () => {
     const body = await health();
 
     expect(body.ok).toBe(false);
     expect(body.db).toMatchObject({
-      path: workspace.dbPath,
+      path: suite.workspace.dbPath,
       journalMode: "wal",
       walBytes: expect.any(Number),
     });
     expect(body.db).toHaveProperty("lastCheckpointAt");
     expect(body.workers).toEqual([]);
     expect(body.reasons.join()).toContain(
-      `no worker has registered in ${workspace.dbPath}`,
+      `no worker has registered in ${suite.workspace.dbPath}`,
     );
   });
 
   it("says so when a running worker's database is another file", async () => {
-    const other = `${workspace.dir}/other.db`;
+    const other = `${suite.workspace.dir}/other.db`;
     fs.writeFileSync(other, "");
-    registerWorker(db, { id: "w-other", version: "test", dbPath: other });
+    registerWorker(suite.db, { id: "w-other", version: "test", dbPath: other });
 
     const body = await health();
 
     expect(body.ok).toBe(false);
     expect(body.reasons.join()).toContain(
-      `worker w-other uses ${other} but the app uses ${workspace.dbPath}`,
+      `worker w-other uses ${other} but the app uses ${suite.workspace.dbPath}`,
     );
   });
 
   it("is ok with a live worker on the same file, reached by another path", async () => {
-    markWorkerStopped(db, "w-other", secondsAgo(300));
-    const alias = `${workspace.dir}/alias.db`;
-    fs.symlinkSync(workspace.dbPath, alias);
-    registerWorker(db, { id: "w-same", version: "test", dbPath: alias });
+    markWorkerStopped(suite.db, "w-other", secondsAgo(300));
+    const alias = `${suite.workspace.dir}/alias.db`;
+    fs.symlinkSync(suite.workspace.dbPath, alias);
+    registerWorker(suite.db, { id: "w-same", version: "test", dbPath: alias });
 
     const body = await health();
 
@@ -76,7 +64,7 @@ describe("GET /api/health", () => {
   });
 
   it("reports a worker that went silent (a crash) with how long ago", async () => {
-    recordHeartbeat(db, "w-same", 7, secondsAgo(60));
+    recordHeartbeat(suite.db, "w-same", 7, secondsAgo(60));
 
     const body = await health();
 
@@ -88,7 +76,7 @@ describe("GET /api/health", () => {
   });
 
   it("reports a worker that stopped", async () => {
-    markWorkerStopped(db, "w-same", secondsAgo(5));
+    markWorkerStopped(suite.db, "w-same", secondsAgo(5));
 
     const body = await health();
 
@@ -99,10 +87,10 @@ describe("GET /api/health", () => {
   });
 
   it("is ok again once a worker runs, whatever older ones did", async () => {
-    registerWorker(db, {
+    registerWorker(suite.db, {
       id: "w-new",
       version: "test",
-      dbPath: workspace.dbPath,
+      dbPath: suite.workspace.dbPath,
     });
 
     const body = await health();
@@ -111,11 +99,15 @@ describe("GET /api/health", () => {
   });
 
   it("lists every worker seen in the last day as alive, dead or stopped", async () => {
-    registerWorker(db, { id: "w-dead", version: "0.0.9", dbPath: other() });
-    recordHeartbeat(db, "w-dead", 12, secondsAgo(90));
+    registerWorker(suite.db, {
+      id: "w-dead",
+      version: "0.0.9",
+      dbPath: other(),
+    });
+    recordHeartbeat(suite.db, "w-dead", 12, secondsAgo(90));
     registerWorker(
-      db,
-      { id: "w-gone", version: "0.0.1", dbPath: workspace.dbPath },
+      suite.db,
+      { id: "w-gone", version: "0.0.1", dbPath: suite.workspace.dbPath },
       secondsAgo(2 * 24 * 3600),
     );
 
@@ -136,7 +128,7 @@ describe("GET /api/health", () => {
       host: expect.any(String),
       pid: expect.any(Number),
       version: "test",
-      dbPath: workspace.dbPath,
+      dbPath: suite.workspace.dbPath,
       startedAt: expect.any(String),
       lastHeartbeatAt: expect.any(String),
       stoppedAt: null,
@@ -158,7 +150,7 @@ describe("GET /api/health", () => {
   });
 
   it("says no worker is alive when every listed one is dead or stopped", async () => {
-    recordHeartbeat(db, "w-new", null, secondsAgo(45));
+    recordHeartbeat(suite.db, "w-new", null, secondsAgo(45));
 
     const body = await health();
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../../helpers/processes";
-import { makeWorkspace, type Workspace } from "../../helpers/workspace";
+import { describe, expect, it } from "vitest";
+import { useAppSuite } from "../../helpers/app-suite";
 
 const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -31,22 +30,12 @@ const refused = routes.flatMap(([path, allowed]) =>
 );
 
 describe("API methods", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    workspace?.cleanup();
-  });
+  const suite = useAppSuite();
 
   it.each(refused)(
     "answers %s %s with a JSON 405 allowing %s",
     async (method, path, allow) => {
-      const response = await fetch(`${app.baseUrl}${path}`, { method });
+      const response = await fetch(`${suite.app.baseUrl}${path}`, { method });
 
       expect(response.status).toBe(405);
       expect(response.headers.get("allow")).toBe(allow);
@@ -64,7 +53,7 @@ describe("API methods", () => {
   it.each(routes)(
     "answers OPTIONS %s with what it allows",
     async (path, allowed) => {
-      const response = await fetch(`${app.baseUrl}${path}`, {
+      const response = await fetch(`${suite.app.baseUrl}${path}`, {
         method: "OPTIONS",
       });
 
@@ -74,19 +63,19 @@ describe("API methods", () => {
   );
 
   it("refuses a method with a body and keeps the connection usable", async () => {
-    const response = await fetch(`${app.baseUrl}/api/stats`, {
+    const response = await fetch(`${suite.app.baseUrl}/api/stats`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ total: 0 }),
     });
-    const next = await fetch(`${app.baseUrl}/api/stats`);
+    const next = await fetch(`${suite.app.baseUrl}/api/stats`);
 
     expect(response.status).toBe(405);
     expect(next.status).toBe(200);
   });
 
   it.each(["/api", "/api/"])("answers GET %s with a JSON 404", async (path) => {
-    const response = await fetch(`${app.baseUrl}${path}`);
+    const response = await fetch(`${suite.app.baseUrl}${path}`);
 
     expect(response.status).toBe(404);
     expect((await response.json()).error.code).toBe("not_found");
@@ -95,7 +84,7 @@ describe("API methods", () => {
   it.each([...methods, "OPTIONS"])(
     "answers %s on an unknown API path with a JSON 404",
     async (method) => {
-      const response = await fetch(`${app.baseUrl}/api/nothing-here`, {
+      const response = await fetch(`${suite.app.baseUrl}/api/nothing-here`, {
         method,
       });
 

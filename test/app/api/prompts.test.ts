@@ -1,36 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { describe, expect, it } from "vitest";
+import { useAppSuite } from "../../helpers/app-suite";
 import { claimNextPrompt } from "@/db/claims";
-import { startApp, type RunningApp } from "../../helpers/processes";
-import { makeWorkspace, type Workspace } from "../../helpers/workspace";
 
 // The production server with no worker: every request's effect is checked
 // in the database file the server uses.
 describe("prompts API", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-  let db: Db;
-
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    db = openDatabase(workspace.dbPath);
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    db?.$client.close();
-    workspace?.cleanup();
-  });
+  const suite = useAppSuite();
 
   const rowCounts = () =>
-    db.$client
+    suite.db.$client
       .prepare(
         "SELECT (SELECT count(*) FROM prompts) AS prompts, (SELECT count(*) FROM prompt_events) AS events",
       )
       .get();
 
   const post = (path: string, body?: BodyInit, headers: HeadersInit = {}) =>
-    fetch(`${app.baseUrl}${path}`, {
+    fetch(`${suite.app.baseUrl}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body,
@@ -117,7 +102,7 @@ describe("prompts API", () => {
     const before = rowCounts();
     const body = JSON.stringify({ type: "poem", text: "typed" });
 
-    const response = await fetch(`${app.baseUrl}/api/prompts`, {
+    const response = await fetch(`${suite.app.baseUrl}/api/prompts`, {
       method: "POST",
       headers: contentType ? { "content-type": contentType } : {},
       body: contentType ? body : new Blob([body]),
@@ -151,7 +136,7 @@ describe("prompts API", () => {
       "/api/prompts",
       JSON.stringify({ type: "poem", text: "mine" }),
       {
-        origin: app.baseUrl,
+        origin: suite.app.baseUrl,
         "sec-fetch-site": "same-origin",
       },
     );
@@ -178,11 +163,11 @@ describe("prompts API", () => {
     }
 
     const first = await (
-      await fetch(`${app.baseUrl}/api/prompts?type=haiku&limit=2`)
+      await fetch(`${suite.app.baseUrl}/api/prompts?type=haiku&limit=2`)
     ).json();
     const second = await (
       await fetch(
-        `${app.baseUrl}/api/prompts?type=haiku&limit=2&cursor=${first.nextCursor}`,
+        `${suite.app.baseUrl}/api/prompts?type=haiku&limit=2&cursor=${first.nextCursor}`,
       )
     ).json();
 
@@ -209,7 +194,7 @@ describe("prompts API", () => {
     ["/api/prompts/99999", 404],
     ["/api/artifacts/99999", 404],
   ])("answers GET %s with %i", async (path, status) => {
-    const response = await fetch(`${app.baseUrl}${path}`);
+    const response = await fetch(`${suite.app.baseUrl}${path}`);
 
     expect(response.status).toBe(status);
     expect((await response.json()).error.code).toEqual(expect.any(String));
@@ -224,7 +209,7 @@ describe("prompts API", () => {
     ).json();
 
     const detail = await (
-      await fetch(`${app.baseUrl}/api/prompts/${prompt.id}`)
+      await fetch(`${suite.app.baseUrl}/api/prompts/${prompt.id}`)
     ).json();
 
     expect(detail).toMatchObject({
@@ -248,7 +233,10 @@ describe("prompts API", () => {
     const refused = await post(`/api/prompts/${prompt.id}/requeue`);
     expect(refused.status).toBe(409);
     expect(rowCounts()).toEqual(queuedBefore);
-    const claim = claimNextPrompt(db, { workerId: "test", leaseMs: 60_000 });
+    const claim = claimNextPrompt(suite.db, {
+      workerId: "test",
+      leaseMs: 60_000,
+    });
     expect(claim?.prompt.id).toBe(prompt.id);
 
     const response = await post(`/api/prompts/${prompt.id}/requeue`);
@@ -262,12 +250,12 @@ describe("prompts API", () => {
   });
 
   it("never lets Next cache an API answer", async () => {
-    const first = await fetch(`${app.baseUrl}/api/stats`);
+    const first = await fetch(`${suite.app.baseUrl}/api/stats`);
     await post(
       "/api/prompts",
       JSON.stringify({ type: "poem", text: "count me" }),
     );
-    const second = await fetch(`${app.baseUrl}/api/stats`);
+    const second = await fetch(`${suite.app.baseUrl}/api/stats`);
 
     expect(first.headers.get("cache-control")).toContain("no-store");
     expect((await second.json()).total).toBe((await first.json()).total + 1);

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../../helpers/processes";
-import { makeWorkspace, type Workspace } from "../../helpers/workspace";
+import { describe, expect, it } from "vitest";
+import { useAppSuite } from "../../helpers/app-suite";
 
 describe("API query strings", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    workspace?.cleanup();
-  });
+  const suite = useAppSuite();
 
   const request = (method: string, path: string) =>
-    fetch(`${app.baseUrl}${path}`, {
+    fetch(`${suite.app.baseUrl}${path}`, {
       method,
       ...(method === "POST"
         ? {

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { describe, expect, it } from "vitest";
+import { useAppSuite } from "../../../helpers/app-suite";
+import { type Db } from "@/db/client";
 import { claimNextPrompt, recordArtifacts, recordWriting } from "@/db/claims";
 import { createPrompt } from "@/db/prompts";
-import { startApp, type RunningApp } from "../../../helpers/processes";
-import { makeWorkspace, type Workspace } from "../../../helpers/workspace";
+import { type Workspace } from "../../../helpers/workspace";
 
 const fileBytes = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
 
@@ -30,24 +30,12 @@ function recordImageArtifact(db: Db, workspace: Workspace) {
 }
 
 describe("GET /api/artifacts/{id}", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-  let db: Db;
-
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    db = openDatabase(workspace.dbPath);
-    recordImageArtifact(db, workspace);
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    db?.$client.close();
-    workspace?.cleanup();
-  });
+  const suite = useAppSuite(recordImageArtifact);
 
   const get = (range: string) =>
-    fetch(`${app.baseUrl}/api/artifacts/1`, { headers: { Range: range } });
+    fetch(`${suite.app.baseUrl}/api/artifacts/1`, {
+      headers: { Range: range },
+    });
 
   it("serves a satisfiable range", async () => {
     const response = await get("bytes=4-11");

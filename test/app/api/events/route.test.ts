@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { describe, expect, it } from "vitest";
+import { useAppSuite } from "../../../helpers/app-suite";
 import { createPrompt } from "@/db/prompts";
-import { startApp, type RunningApp } from "../../../helpers/processes";
-import { makeWorkspace, type Workspace } from "../../../helpers/workspace";
 
 describe("GET /api/events", () => {
-  let workspace: Workspace;
-  let app: RunningApp;
-  let db: Db;
-
-  beforeAll(async () => {
-    workspace = makeWorkspace();
-    db = openDatabase(workspace.dbPath);
+  const suite = useAppSuite((db) => {
     for (const text of ["a", "b", "c"])
       createPrompt(db, { type: "haiku", text, priority: 0 });
-    app = await startApp(workspace.env);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    db?.$client.close();
-    workspace?.cleanup();
   });
 
   /** Reads the stream until `until` appears in it, then closes it. */
   async function readStream(lastEventId: string, until: string) {
     const abort = new AbortController();
     const timeout = setTimeout(() => abort.abort(), 5000);
-    const response = await fetch(`${app.baseUrl}/api/events`, {
+    const response = await fetch(`${suite.app.baseUrl}/api/events`, {
       headers: { "Last-Event-ID": lastEventId },
       signal: abort.signal,
     });
