@@ -17,8 +17,10 @@ export async function readJsonBody(request: Request): Promise<unknown> {
     );
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBodyBytes) throw tooLarge();
-  const text = await readLimitedText(request);
+  if (declared > drainLimitBytes) throw tooLarge(request);
+  const { text, isComplete } = await readBody(request, maxBodyBytes);
+  if (!isComplete) abandonedBodies.add(request);
+  if (text === null) throw tooLarge(request);
   if (text.trim() === "") {
     throw new AppError("bad_request", "The request body is empty; send JSON.");
   }
@@ -43,48 +45,63 @@ function isJsonContentType(header: string | null): boolean {
   );
 }
 
-async function readLimitedText(request: Request): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBodyBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+/**
+ * A body larger than this is not read to its end: the connection closes
+ * after the answer instead. Below it, the rest is read and dropped, so the
+ * keep-alive connection can carry the client's next request.
+ */
+const drainLimitBytes = 1024 * 1024;
+
+/** Requests whose body was left part-way unread. */
+const abandonedBodies = new WeakSet<Request>();
 
 /**
- * Reads what is left of a body the handler refused without reading, up to
- * maxBodyBytes. A keep-alive connection whose request was never read to its
- * end stalls the client's next request on it until the server resets it.
+ * Reads the body, keeping its text when it is at most keepBytes (else text
+ * is null) and reading on to drainLimitBytes; isComplete says it was read
+ * to its end.
  */
-export async function discardUnreadBody(request: Request): Promise<void> {
-  if (!request.body || request.bodyUsed) return;
+async function readBody(
+  request: Request,
+  keepBytes: number,
+): Promise<{ text: string | null; isComplete: boolean }> {
+  if (!request.body) return { text: "", isComplete: true };
   const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) break;
       total += value.byteLength;
-      if (total > maxBodyBytes) break;
+      if (total <= keepBytes) chunks.push(value);
+      if (total > drainLimitBytes) {
+        await reader.cancel();
+        return { text: null, isComplete: false };
+      }
     }
-    await reader.cancel();
   } catch (error) {
-    // The client went away mid-body: there is nothing left to read.
-    log.debug({ err: error }, "unread body ended early");
+    // The client went away mid-body: its connection is gone anyway.
+    log.debug({ err: error }, "request body ended early");
+    return { text: null, isComplete: false };
   }
+  const text =
+    total <= keepBytes ? Buffer.concat(chunks).toString("utf8") : null;
+  return { text, isComplete: true };
 }
 
-function tooLarge() {
+/**
+ * Reads what is left of a body the handler did not read; false when part
+ * of it stays unread, and the connection must then close: a request not
+ * read to its end stalls the client's next request on the same connection.
+ */
+export async function readRestOfBody(request: Request): Promise<boolean> {
+  if (abandonedBodies.has(request)) return false;
+  if (!request.body || request.bodyUsed) return true;
+  return (await readBody(request, 0)).isComplete;
+}
+
+function tooLarge(request: Request) {
+  abandonedBodies.add(request);
   return new AppError(
     "payload_too_large",
     `The request body is larger than ${maxBodyBytes / 1024} KiB.`,

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { discardUnreadBody } from "./body";
+import { readRestOfBody } from "./body";
 
 const noStore = { "Cache-Control": "no-store" };
 
@@ -31,7 +31,9 @@ type Handler<C> = (
 export function route<C>(name: string, handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     const response = await respond(name, handler, request, context);
-    await discardUnreadBody(request);
+    if (!(await readRestOfBody(request))) {
+      response.headers.set("Connection", "close");
+    }
     return response;
   };
 }

@@ -93,6 +93,30 @@ describe("prompts API", () => {
     expect(rowCounts()).toEqual(before);
   });
 
+  it("keeps the connection usable after refusing an oversized body", async () => {
+    // A refused body left part-way unread stalled the next request sent on
+    // the same keep-alive connection until the server reset it (CI, #2).
+    const oversized = () =>
+      new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 80; i++)
+            controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
+          controller.close();
+        },
+      });
+    const statuses: number[] = [];
+
+    for (let round = 0; round < 10; round++) {
+      statuses.push((await post("/api/prompts", oversized())).status);
+      const next = await post("/api/prompts", "{}", {
+        "content-type": "text/plain",
+      });
+      statuses.push(next.status);
+    }
+
+    expect(statuses).toEqual(Array(10).fill([413, 415]).flat());
+  });
+
   it.each([
     ["text/plain", 415],
     ["application/x-www-form-urlencoded", 415],
