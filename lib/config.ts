@@ -20,6 +20,35 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
 const durationMs = (fallback: number, min = 1) =>
   wholeNumber(min, 24 * 3600 * 1000, fallback);
 
+/** An http(s) base URL; a trailing slash is dropped. */
+const baseUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return ["http:", "https:"].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `${name} must be an http:// or https:// URL`)
+    .transform((v) => v.replace(/\/+$/, ""));
+
+/** A comma-separated list of base URLs, each named once. */
+const baseUrlList = z
+  .string()
+  .trim()
+  .transform((v) => v.split(",").map((url) => url.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(baseUrl("each ComfyUI server"))
+      .min(1, "must name at least one URL")
+      .refine(
+        (urls) => new Set(urls).size === urls.length,
+        "names a server twice",
+      ),
+  );
+
 const logLevels = [
   "fatal",
   "error",
@@ -43,7 +72,7 @@ const configSchema = z
     LEASE_MS: durationMs(60_000),
     HEARTBEAT_MS: durationMs(5_000),
     WORKER_IDLE_MS: durationMs(250),
-    STAGE_TIMEOUT_MS: durationMs(120_000),
+    STAGE_TIMEOUT_MS: durationMs(300_000),
     SHUTDOWN_GRACE_MS: durationMs(10_000),
     STUCK_AFTER_MS: durationMs(5 * 60_000),
     WORKER_STALE_MS: durationMs(30_000),
@@ -54,6 +83,18 @@ const configSchema = z
     UNREACHABLE_RETRY_MS: durationMs(5_000),
     WRITE_CONCURRENCY: wholeNumber(1, 64, 1),
     RENDER_CONCURRENCY: wholeNumber(1, 64, 1),
+    LLM_BASE_URL: baseUrl("LLM_BASE_URL").optional(),
+    LLM_MODEL: z.string().trim().min(1).optional(),
+    LLM_API_KEY: z.string().trim().min(1).default("not-needed"),
+    LLM_TIMEOUT_MS: durationMs(90_000),
+    LLM_MAX_TOKENS: wholeNumber(16, 1_000_000, 1024),
+    WRITING_CONFIG: z.string().trim().min(1).default("./writing.config.json"),
+    COMFYUI_URL: baseUrlList.optional(),
+    COMFYUI_JOBS_PER_SERVER: wholeNumber(1, 64, 1),
+    COMFYUI_WORKFLOWS_DIR: z.string().trim().min(1).default("./workflows"),
+    COMFYUI_TIMEOUT_MS: durationMs(600_000),
+    COMFYUI_POLL_MS: durationMs(2_000, 10),
+    COMFYUI_HEALTH_MS: durationMs(5_000, 10),
     LOG_FORMAT: z
       .enum(["json", "pretty"], { error: "must be json or pretty" })
       .optional(),
@@ -81,6 +122,28 @@ const configSchema = z
           `(${c.HEARTBEAT_MS} ms), or live workers are shown as dead between beats`,
       });
     }
+    if (c.LLM_BASE_URL && !c.LLM_MODEL) {
+      context.addIssue({
+        code: "custom",
+        path: ["LLM_MODEL"],
+        message:
+          "is required with LLM_BASE_URL: name the model to write with " +
+          "(for Ollama, one that `ollama list` shows)",
+      });
+    }
+    if (
+      c.LLM_BASE_URL &&
+      isParsed(c.LLM_TIMEOUT_MS, c.STAGE_TIMEOUT_MS) &&
+      c.LLM_TIMEOUT_MS > c.STAGE_TIMEOUT_MS
+    ) {
+      context.addIssue({
+        code: "custom",
+        path: ["LLM_TIMEOUT_MS"],
+        message:
+          `${c.LLM_TIMEOUT_MS} ms must be at most STAGE_TIMEOUT_MS ` +
+          `(${c.STAGE_TIMEOUT_MS} ms), or the stage ends before the request`,
+      });
+    }
     if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) {
       context.addIssue({
         code: "custom",
@@ -96,6 +159,8 @@ export type Config = z.infer<typeof configSchema> & {
   databasePath: string;
   artifactsDir: string;
   runDir: string;
+  writingConfigPath: string;
+  workflowsDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -109,9 +174,11 @@ export function parseConfig(
   );
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
-      const name = issue.path.join(".");
+      const name = String(issue.path[0]);
       const given = env[name] ? `=${JSON.stringify(env[name])}` : " (default)";
-      return `  ${name}${given}: ${issue.message}`;
+      const item =
+        issue.path.length > 1 ? ` (item ${Number(issue.path[1]) + 1})` : "";
+      return `  ${name}${given}${item}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
@@ -120,6 +187,8 @@ export function parseConfig(
     databasePath: path.resolve(result.data.DATABASE_PATH),
     artifactsDir: path.resolve(result.data.ARTIFACTS_DIR),
     runDir: path.resolve(result.data.RUN_DIR),
+    writingConfigPath: path.resolve(result.data.WRITING_CONFIG),
+    workflowsDir: path.resolve(result.data.COMFYUI_WORKFLOWS_DIR),
   };
 }
 
