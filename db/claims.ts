@@ -4,6 +4,7 @@ import { immediate, type Db } from "./client";
 import { artifacts, prompts, writings, type Prompt } from "./schema";
 import { applyTransition, type PromptState, type Writer } from "./transitions";
 import { releasedLease } from "./prompts";
+import type { ArtifactKind } from "../lib/prompt-types";
 
 export type Stage = "write" | "render";
 
@@ -32,9 +33,24 @@ export const stageFailed: Record<Stage, PromptState> = {
 /** Rendering first, so that stage 2 follows stage 1 at once. */
 export const stagesInClaimOrder: readonly Stage[] = ["render", "write"];
 
+/** A render server the worker may send stage 2 to. */
+export type RenderServerChoice = {
+  url: string;
+  /** How many jobs it takes at once, across every worker. */
+  capacity: number;
+  healthy: boolean;
+};
+
 export type ClaimOptions = {
   workerId: string;
   leaseMs: number;
+  /**
+   * With render servers, a render claim also picks the server for its job
+   * and records the job's id: the healthy server with the most room (every
+   * server when none is healthy, so the wait shows why), or none and no
+   * render claim when all are full.
+   */
+  renderServers?: readonly RenderServerChoice[];
   /** Claim only this stage; by default either, rendering first. */
   stage?: Stage;
   /** A prompt whose lease expires on its last attempt fails instead. */
@@ -53,6 +69,11 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
   return db.transaction((tx) => {
     takeBackExpiredLeases(tx, now, options.maxAttempts ?? Infinity);
     for (const stage of stages) {
+      const servers =
+        stage === "render" && options.renderServers
+          ? serversWithRoom(tx, options.renderServers)
+          : null;
+      if (servers?.length === 0) continue;
       const start = stageStart[stage];
       const candidate = tx
         .select({ id: prompts.id })
@@ -72,6 +93,7 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
       if (!candidate) continue;
 
       const leaseToken = randomUUID();
+      const job = servers ? chooseRenderJob(tx, candidate.id, servers) : {};
       const { prompt } = applyTransition(tx, {
         promptId: candidate.id,
         to: stageRunning[stage],
@@ -84,6 +106,7 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
           attempts: sql`${prompts.attempts} + 1` as unknown as number,
           waitingReason: null,
           progress: stage === "render" ? 0 : null,
+          ...job,
         },
         now,
       });
@@ -91,6 +114,69 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
     }
     return null;
   }, immediate);
+}
+
+/**
+ * The servers a render claim may use, most room first: the healthy ones
+ * (all of them when none is), less those already running `capacity` jobs.
+ */
+function serversWithRoom(
+  tx: Writer,
+  choices: readonly RenderServerChoice[],
+): string[] {
+  const running = new Map(
+    tx
+      .select({ url: prompts.renderServer, count: sql<number>`count(*)` })
+      .from(prompts)
+      .where(eq(prompts.artifactStatus, "processing"))
+      .groupBy(prompts.renderServer)
+      .all()
+      .map((row) => [row.url, row.count]),
+  );
+  const healthy = choices.filter((server) => server.healthy);
+  const room = (server: RenderServerChoice) =>
+    server.capacity - (running.get(server.url) ?? 0);
+  return (healthy.length > 0 ? healthy : choices)
+    .filter((server) => room(server) > 0)
+    .sort((a, b) => room(b) - room(a))
+    .map((server) => server.url);
+}
+
+/**
+ * Keeps the job a prompt already has on a server still in use (the worker
+ * adopts it if the server still knows it); otherwise a new job id on the
+ * server with the most room.
+ */
+function chooseRenderJob(tx: Writer, promptId: number, servers: string[]) {
+  const current = tx
+    .select({ jobId: prompts.renderJobId, server: prompts.renderServer })
+    .from(prompts)
+    .where(eq(prompts.id, promptId))
+    .get();
+  if (current?.jobId && current.server && servers.includes(current.server)) {
+    return { renderJobId: current.jobId, renderServer: current.server };
+  }
+  return { renderJobId: randomUUID(), renderServer: servers[0] };
+}
+
+/**
+ * Gives a render claim a new job id, under its lease, before the job is
+ * submitted: the old job ended or its server forgot it. Returns the id, or
+ * null when the lease is gone.
+ */
+export function renewRenderJob(db: Db, claim: Claim): string | null {
+  const jobId = randomUUID();
+  const result = db
+    .update(prompts)
+    .set({ renderJobId: jobId })
+    .where(
+      and(
+        eq(prompts.id, claim.prompt.id),
+        eq(prompts.leaseToken, claim.leaseToken),
+      ),
+    )
+    .run();
+  return result.changes === 1 ? jobId : null;
 }
 
 /** How many expired leases one claim takes back, to keep claims short. */
@@ -195,7 +281,7 @@ export function recordWriting(
 }
 
 export type ArtifactOutput = {
-  kind: "image" | "audio";
+  kind: ArtifactKind;
   mimeType: string;
   fileName: string;
   sizeBytes: number;
@@ -204,6 +290,7 @@ export type ArtifactOutput = {
   height?: number | null;
   durationMs?: number | null;
   backend: string;
+  sourceName?: string | null;
 };
 
 /** Records stage 2's files and marks the prompt ready, in one transaction. */

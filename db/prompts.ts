@@ -187,6 +187,9 @@ export function requeuePrompt(
         runAfter: null,
         waitingReason: null,
         progress: null,
+        // Asked again, stage 2 renders anew rather than adopt the old job.
+        renderJobId: null,
+        renderServer: null,
       }),
       now,
     }).prompt;

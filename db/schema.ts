@@ -6,7 +6,12 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { artifactStatuses, promptTypes, statuses } from "../lib/prompt-types";
+import {
+  artifactKinds,
+  artifactStatuses,
+  promptTypes,
+  statuses,
+} from "../lib/prompt-types";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -33,6 +38,13 @@ export const prompts = sqliteTable(
     runAfter: integer("run_after", { mode: "timestamp_ms" }),
     /** Why a prompt waits before its stage can run (a backend is down). */
     waitingReason: text("waiting_reason"),
+    /**
+     * Stage 2's job on a render server (ComfyUI's prompt_id, chosen by us)
+     * and that server's base URL; recorded before the job is submitted, so
+     * that a worker that takes the prompt over can adopt the job.
+     */
+    renderJobId: text("render_job_id"),
+    renderServer: text("render_server"),
     lastEventId: integer("last_event_id").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
@@ -91,7 +103,7 @@ export const artifacts = sqliteTable(
     writingId: integer("writing_id")
       .notNull()
       .references(() => writings.id),
-    kind: text("kind", { enum: ["image", "audio"] }).notNull(),
+    kind: text("kind", { enum: artifactKinds }).notNull(),
     mimeType: text("mime_type").notNull(),
     fileName: text("file_name").notNull(),
     sizeBytes: integer("size_bytes").notNull(),
@@ -100,6 +112,8 @@ export const artifacts = sqliteTable(
     height: integer("height"),
     durationMs: integer("duration_ms"),
     backend: text("backend").notNull(),
+    /** The backend's own name for the file: shown, never used as a path. */
+    sourceName: text("source_name"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -122,9 +136,22 @@ export const workers = sqliteTable("workers", {
   currentPromptId: integer("current_prompt_id"),
 });
 
+/** Each render server's health, as the workers' probes last saw it. */
+export const renderServers = sqliteTable("render_servers", {
+  url: text("url").primaryKey(),
+  healthy: integer("healthy", { mode: "boolean" }).notNull(),
+  lastError: text("last_error"),
+  version: text("version"),
+  checkedAt: integer("checked_at", { mode: "timestamp_ms" }).notNull(),
+  /** When the server last turned healthy or unhealthy. */
+  changedAt: integer("changed_at", { mode: "timestamp_ms" }).notNull(),
+  checkedBy: text("checked_by").notNull(),
+});
+
 export type Prompt = typeof prompts.$inferSelect;
 export type NewPrompt = typeof prompts.$inferInsert;
 export type PromptEvent = typeof promptEvents.$inferSelect;
 export type Writing = typeof writings.$inferSelect;
 export type Artifact = typeof artifacts.$inferSelect;
 export type Worker = typeof workers.$inferSelect;
+export type RenderServer = typeof renderServers.$inferSelect;

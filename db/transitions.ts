@@ -65,6 +65,8 @@ export type TransitionPatch = Partial<
     | "leaseExpiresAt"
     | "runAfter"
     | "waitingReason"
+    | "renderJobId"
+    | "renderServer"
   >
 >;
 

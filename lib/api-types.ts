@@ -1,6 +1,11 @@
 // JSON shapes of the HTTP API, shared by the route handlers and the browser.
 // Times are ISO 8601 strings.
-import type { ArtifactStatus, PromptType, Status } from "./prompt-types";
+import type {
+  ArtifactKind,
+  ArtifactStatus,
+  PromptType,
+  Status,
+} from "./prompt-types";
 import type { WorkerEntry } from "./run-registry";
 
 export type PromptJson = {
@@ -21,6 +26,9 @@ export type PromptJson = {
   runAfter: string | null;
   /** Why the prompt waits to run (its backend is down); null otherwise. */
   waitingReason: string | null;
+  /** Stage 2's render server (a ComfyUI base URL) and its job id there. */
+  renderServer: string | null;
+  renderJobId: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -35,7 +43,7 @@ export type WritingJson = {
 
 export type ArtifactJson = {
   id: number;
-  kind: "image" | "audio";
+  kind: ArtifactKind;
   mimeType: string;
   sizeBytes: number;
   sha256: string;
@@ -43,6 +51,8 @@ export type ArtifactJson = {
   height: number | null;
   durationMs: number | null;
   backend: string;
+  /** The backend's own file name, for people; never a path. */
+  sourceName: string | null;
   url: string;
   createdAt: string;
 };

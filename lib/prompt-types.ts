@@ -22,6 +22,10 @@ export const artifactStatuses = [
   "failed",
 ] as const;
 
+/** What stage 2 can make; ComfyUI's video and gif outputs are "video". */
+export const artifactKinds = ["image", "audio", "video"] as const;
+export type ArtifactKind = (typeof artifactKinds)[number];
+
 export type Status = (typeof statuses)[number];
 export type ArtifactStatus = (typeof artifactStatuses)[number];
 

@@ -18,6 +18,8 @@ const base: PromptJson = {
   leaseExpiresAt: null,
   runAfter: null,
   waitingReason: null,
+  renderServer: null,
+  renderJobId: null,
   createdAt: "2026-03-01T10:00:00.000Z",
   updatedAt: "2026-03-01T10:00:00.000Z",
 };

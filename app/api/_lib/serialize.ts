@@ -33,6 +33,8 @@ export function promptJson(p: Prompt): PromptJson {
     leaseExpiresAt: iso(p.leaseExpiresAt),
     runAfter: iso(p.runAfter),
     waitingReason: p.waitingReason,
+    renderServer: p.renderServer,
+    renderJobId: p.renderJobId,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -59,6 +61,7 @@ export function artifactJson(a: Artifact): ArtifactJson {
     height: a.height,
     durationMs: a.durationMs,
     backend: a.backend,
+    sourceName: a.sourceName,
     url: `/api/artifacts/${a.id}`,
     createdAt: a.createdAt.toISOString(),
   };

@@ -30,6 +30,8 @@ function prompt(id: number, extra: Partial<PromptJson> = {}): PromptJson {
     leaseExpiresAt: null,
     runAfter: null,
     waitingReason: null,
+    renderServer: null,
+    renderJobId: null,
     createdAt: "2025-01-01T00:00:00.000Z",
     updatedAt: "2025-01-01T00:00:00.000Z",
     ...extra,
