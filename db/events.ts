@@ -41,6 +41,26 @@ export function listEventsAfter(
     .all();
 }
 
+export type RenderProgress = {
+  promptId: number;
+  progress: number | null;
+  /** The event that started the render: progress belongs to that version. */
+  lastEventId: number;
+};
+
+/** Progress of every prompt whose stage 2 is running (a handful). */
+export function listRenderProgress(db: Db): RenderProgress[] {
+  return db
+    .select({
+      promptId: prompts.id,
+      progress: prompts.progress,
+      lastEventId: prompts.lastEventId,
+    })
+    .from(prompts)
+    .where(eq(prompts.artifactStatus, "processing"))
+    .all();
+}
+
 /** The newest event id, 0 when there is none. */
 export function latestEventId(db: Db): number {
   const row = db

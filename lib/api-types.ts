@@ -161,6 +161,18 @@ export type PromptEventMessage = {
   updatedAt: string;
 };
 
+/**
+ * Stage 2's percent complete, sent on the stream as `event: progress` (no
+ * id: it is not replayed; a list or detail fetch carries it too).
+ */
+export type ProgressMessage = {
+  /** The prompt's id. */
+  id: number;
+  progress: number;
+  /** The version of the prompt this progress belongs to. */
+  lastEventId: number;
+};
+
 export type ApiErrorBody = {
   error: {
     code: string;

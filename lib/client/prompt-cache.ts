@@ -4,6 +4,7 @@ import type {
   PromptEventMessage,
   PromptJson,
   PromptPageJson,
+  ProgressMessage,
 } from "@/lib/api-types";
 import { promptKeys, type PromptListFilter } from "./query-keys";
 
@@ -272,4 +273,43 @@ export function watchPromptResponses(client: QueryClient): () => void {
       if (patch) applyPromptUpdate(client, promptId, patch);
     }
   });
+}
+
+/**
+ * Sets a rendering prompt's progress wherever it is cached, but only on the
+ * version the progress belongs to: a copy that moved on keeps its own.
+ */
+export function applyPromptProgress(
+  client: QueryClient,
+  message: ProgressMessage,
+) {
+  const update = (prompt: PromptJson) =>
+    prompt.id === message.id &&
+    prompt.lastEventId === message.lastEventId &&
+    prompt.progress !== message.progress
+      ? { ...prompt, progress: message.progress }
+      : prompt;
+
+  for (const query of client
+    .getQueryCache()
+    .findAll({ queryKey: promptKeys.lists() })) {
+    const data = query.state.data as PromptPages | undefined;
+    const located = data && locate(data, message.id);
+    if (!data || !located) continue;
+    const next = update(located.item);
+    if (next === located.item) continue;
+    client.setQueryData(
+      query.queryKey,
+      replaceItem(data, located.pageIndex, message.id, next),
+    );
+  }
+  const detail = client.getQueryData<PromptDetailJson>(
+    promptKeys.detail(message.id),
+  );
+  if (detail && update(detail.prompt) !== detail.prompt) {
+    client.setQueryData(promptKeys.detail(message.id), {
+      ...detail,
+      prompt: update(detail.prompt),
+    });
+  }
 }

@@ -2,7 +2,11 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import type { PromptEventMessage } from "@/lib/api-types";
 import { announce } from "./announcements";
-import { applyPromptEvent, findCachedPrompt } from "./prompt-cache";
+import {
+  applyPromptEvent,
+  applyPromptProgress,
+  findCachedPrompt,
+} from "./prompt-cache";
 import { promptDetailQuery } from "./prompts";
 import {
   adminKeys,
@@ -97,6 +101,10 @@ export function connectPromptEvents(client: QueryClient): () => void {
     source.addEventListener("prompt", (event) => {
       watchSilence();
       batch.add(JSON.parse((event as MessageEvent<string>).data));
+    });
+    source.addEventListener("progress", (event) => {
+      watchSilence();
+      applyPromptProgress(client, JSON.parse((event as MessageEvent).data));
     });
     source.addEventListener("ping", watchSilence);
     // Too much was missed to replay: the server asks for a refetch.

@@ -1,7 +1,13 @@
 import type { Db } from "@/db/client";
-import { latestEventId, listEventsAfter, type StreamEvent } from "@/db/events";
+import {
+  latestEventId,
+  listEventsAfter,
+  listRenderProgress,
+  type RenderProgress,
+  type StreamEvent,
+} from "@/db/events";
 import { watchCommits, type CommitWatch } from "@/db/watch";
-import type { PromptEventMessage } from "@/lib/api-types";
+import type { ProgressMessage, PromptEventMessage } from "@/lib/api-types";
 import { log } from "@/lib/log";
 
 export type Subscriber = {
@@ -36,6 +42,18 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
   );
 }
 
+/** Progress has no id: a reconnecting client refetches instead. */
+export function encodeProgress(row: RenderProgress): Uint8Array {
+  const message: ProgressMessage = {
+    id: row.promptId,
+    progress: row.progress ?? 0,
+    lastEventId: row.lastEventId,
+  };
+  return encoder.encode(
+    `event: progress\ndata: ${JSON.stringify(message)}\n\n`,
+  );
+}
+
 /**
  * Tells a client that the events it missed will not be sent: it should
  * refetch what it shows. Its id sets the client's Last-Event-ID to ours.
@@ -66,6 +84,8 @@ export class EventHub {
   private watch: CommitWatch | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private lastSentId = 0;
+  /** Last progress sent per rendering prompt, to send only changes. */
+  private sentProgress = new Map<number, number | null>();
   private scheduled = false;
   private closing = false;
 
@@ -117,6 +137,7 @@ export class EventHub {
   }
 
   private stop() {
+    this.sentProgress.clear();
     this.watch?.close();
     this.watch = null;
     if (this.keepAlive) clearInterval(this.keepAlive);
@@ -163,13 +184,29 @@ export class EventHub {
     try {
       for (;;) {
         const events = listEventsAfter(this.db, this.lastSentId, pageSize);
-        if (events.length === 0) return;
+        if (events.length === 0) break;
         for (const event of events) this.writeAll(encodeEvent(event));
         this.lastSentId = events[events.length - 1].id;
-        if (events.length < pageSize) return;
+        if (events.length < pageSize) break;
       }
+      this.broadcastProgress(this.db);
     } catch (error) {
       log.error({ err: error }, "event stream read failed");
+    }
+  }
+
+  /** Sends the progress of each running render that changed since last. */
+  private broadcastProgress(db: Db) {
+    const running = listRenderProgress(db);
+    const seen = new Set<number>();
+    for (const row of running) {
+      seen.add(row.promptId);
+      if (this.sentProgress.get(row.promptId) === row.progress) continue;
+      this.sentProgress.set(row.promptId, row.progress);
+      if (row.progress !== null) this.writeAll(encodeProgress(row));
+    }
+    for (const promptId of this.sentProgress.keys()) {
+      if (!seen.has(promptId)) this.sentProgress.delete(promptId);
     }
   }
 

@@ -7,6 +7,7 @@ import type {
 } from "@/lib/api-types";
 import {
   applyPromptEvent,
+  applyPromptProgress,
   applyPromptUpdate,
   watchPromptResponses,
   type PromptPages,
@@ -215,5 +216,50 @@ describe("watchPromptResponses", () => {
 
     const data = client.getQueryData<PromptPages>(promptKeys.list({}));
     expect(data?.pages[0].items[0].lastError).toBe("model said no");
+  });
+});
+
+describe("applyPromptProgress", () => {
+  const rendering = (id: number, lastEventId: number) =>
+    prompt(id, {
+      type: "image_prompt",
+      status: "processing",
+      artifactStatus: "processing",
+      progress: 0,
+      lastEventId,
+    });
+
+  it("sets the progress of the version it belongs to, in lists and detail", () => {
+    const client = new QueryClient();
+    seedList(client, {}, pages([rendering(2, 50), rendering(1, 40)]));
+    client.setQueryData<PromptDetailJson>(promptKeys.detail(1), {
+      prompt: rendering(1, 40),
+      writing: null,
+      artifacts: [],
+      events: [],
+    });
+
+    applyPromptProgress(client, { id: 1, progress: 42, lastEventId: 40 });
+
+    const list = client.getQueryData<PromptPages>(promptKeys.list({}))!;
+    expect(list.pages[0].items.map((p) => p.progress)).toEqual([0, 42]);
+    const detail = client.getQueryData<PromptDetailJson>(promptKeys.detail(1));
+    expect(detail?.prompt.progress).toBe(42);
+  });
+
+  it("leaves a prompt that moved on since the render started", () => {
+    const client = new QueryClient();
+    const finished = prompt(1, {
+      status: "completed",
+      artifactStatus: "ready",
+      progress: 100,
+      lastEventId: 41,
+    });
+    seedList(client, {}, pages([finished]));
+
+    applyPromptProgress(client, { id: 1, progress: 42, lastEventId: 40 });
+
+    const list = client.getQueryData<PromptPages>(promptKeys.list({}))!;
+    expect(list.pages[0].items[0]).toBe(finished);
   });
 });

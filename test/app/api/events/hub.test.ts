@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventHub, keepAliveMs, maxReplayEvents } from "@/app/api/events/hub";
 import type { Db } from "@/db/client";
-import { claimNextPrompt } from "@/db/claims";
+import { claimNextPrompt, recordWriting, reportProgress } from "@/db/claims";
 import { createPrompt } from "@/db/prompts";
 import { makeTestDb } from "../../../helpers/workspace";
 import { waitFor } from "../../../helpers/processes";
@@ -185,5 +185,35 @@ describe("EventHub", () => {
     expect(fromOldDatabase.text()).toBe(
       'id: 2\nevent: reset\ndata: {"lastEventId":2}\n\n',
     );
+  });
+  it("sends stage 2 progress when it changes, without an id", async () => {
+    const client = collector();
+    subscribe(db, client, null);
+    const prompt = createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse at dusk",
+      priority: 0,
+    });
+    const write = claimNextPrompt(db, { workerId: "w", leaseMs: 10_000 })!;
+    recordWriting(db, write, { format: "json", content: "{}", backend: "t" });
+    const render = claimNextPrompt(db, { workerId: "w", leaseMs: 10_000 })!;
+    const progressOf = () =>
+      [...client.text().matchAll(/^event: progress\ndata: (.*)$/gm)].map((m) =>
+        JSON.parse(m[1]),
+      );
+    await waitFor(() => progressOf().length === 1, 2000, 5);
+
+    reportProgress(db, render, 30);
+    await waitFor(() => progressOf().length === 2, 2000, 5);
+    reportProgress(db, render, 30);
+    reportProgress(db, render, 64);
+    await waitFor(() => progressOf().length === 3, 2000, 5);
+
+    expect(progressOf()).toEqual([
+      { id: prompt.id, progress: 0, lastEventId: render.prompt.lastEventId },
+      { id: prompt.id, progress: 30, lastEventId: render.prompt.lastEventId },
+      { id: prompt.id, progress: 64, lastEventId: render.prompt.lastEventId },
+    ]);
+    expect(client.text()).not.toMatch(/^id: .*\nevent: progress/m);
   });
 });
