@@ -18,6 +18,16 @@ export function ArtifactView({ artifact, promptId }: ArtifactViewProps) {
           height={artifact.height ?? undefined}
           className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
         />
+      ) : artifact.kind === "video" ? (
+        <video
+          controls
+          preload="metadata"
+          src={artifact.url}
+          aria-label={`Video rendered for #${promptId}`}
+          width={artifact.width ?? undefined}
+          height={artifact.height ?? undefined}
+          className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
+        />
       ) : (
         <audio
           controls
@@ -50,5 +60,6 @@ function factsOf(artifact: ArtifactJson): string[] {
     facts.push(formatDuration(artifact.durationMs));
   }
   facts.push(artifact.backend);
+  if (artifact.sourceName) facts.push(`“${artifact.sourceName}”`);
   return facts;
 }

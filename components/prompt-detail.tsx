@@ -1,7 +1,11 @@
 "use client";
 
 import type { ReactNode } from "react";
-import type { PromptDetailJson, PromptEventJson } from "@/lib/api-types";
+import type {
+  PromptDetailJson,
+  PromptEventJson,
+  PromptJson,
+} from "@/lib/api-types";
 import { usePromptDetail, useRequeuePrompt } from "@/lib/client/prompts";
 import { ArtifactView } from "./artifact-view";
 import { formatDateTime, formatTime, typeLabel } from "./format";
@@ -57,6 +61,7 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
       </Section>
 
       <PromptWaiting prompt={prompt} className="block" />
+      <RenderProgress prompt={prompt} />
 
       {prompt.lastError && (
         <Section title="Last error">
@@ -173,5 +178,38 @@ function RequeueButton(props: { promptId: number; status: string }) {
     >
       {requeue.isPending ? "Requeueing…" : "Requeue"}
     </Button>
+  );
+}
+
+/** Stage 2's bar and where it runs, while it runs. */
+function RenderProgress({ prompt }: { prompt: PromptJson }) {
+  if (prompt.artifactStatus !== "processing") return null;
+  const percent = prompt.progress ?? 0;
+  return (
+    <div className="space-y-1" data-testid="render-progress">
+      <div
+        role="progressbar"
+        aria-label={`Rendering #${prompt.id}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        className="h-2 overflow-hidden rounded-full bg-stone-200"
+      >
+        <div
+          className="h-full rounded-full bg-amber-500 transition-[width]"
+          style={{ width: `${percent}%` }}
+        />
+      </div>
+      <p className="text-xs text-stone-500">
+        Rendering {percent}%
+        {prompt.renderServer && (
+          <>
+            {" "}
+            on <span className="font-mono">{prompt.renderServer}</span>
+            {prompt.renderJobId && ` (job ${prompt.renderJobId})`}
+          </>
+        )}
+      </p>
+    </div>
   );
 }

@@ -139,6 +139,29 @@ export type HealthJson = {
   workers: WorkerJson[];
   /** Live workers, seen through RUN_DIR, that write to another database file. */
   otherFileWorkers: WorkerEntry[];
+  backends: BackendsJson;
+};
+
+/** One ComfyUI server as the workers' probes last saw it. */
+export type RenderServerJson = {
+  url: string;
+  /** unknown: no worker has checked it lately (or ever). */
+  health: "healthy" | "unhealthy" | "unknown";
+  lastError: string | null;
+  version: string | null;
+  checkedAt: string | null;
+  /** When it last turned healthy or unhealthy. */
+  changedAt: string | null;
+  /** How many jobs it takes at once. */
+  capacity: number;
+  rendering: { promptId: number; jobId: string | null }[];
+};
+
+/** Which backends the stages use, as this app's configuration names them. */
+export type BackendsJson = {
+  writer: { kind: "builtin" } | { kind: "llm"; baseUrl: string; model: string };
+  renderer:
+    { kind: "builtin" } | { kind: "comfyui"; servers: RenderServerJson[] };
 };
 
 export type StuckRuleJson = "processing_too_long" | "media_waiting" | "failed";

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
+import { BackendsPanel } from "./backends-panel";
 import { HealthPanel } from "./health-panel";
 import { StuckPrompts } from "./stuck-prompts";
 import { WorkersTable } from "./workers-table";
@@ -14,7 +15,7 @@ export function AdminScreen() {
         <div>
           <h1 className="font-serif text-3xl text-stone-900">Admin</h1>
           <p className="text-sm text-stone-500">
-            Stuck work, the worker and the database.
+            Stuck work, the workers, the backends and the database.
           </p>
         </div>
         <Link
@@ -26,6 +27,7 @@ export function AdminScreen() {
       </header>
       <HealthBanner linkToAdmin={false} />
       <HealthPanel />
+      <BackendsPanel />
       <WorkersTable />
       <StuckPrompts />
     </AppShell>

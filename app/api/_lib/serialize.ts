@@ -13,6 +13,7 @@ import type {
   WorkerState,
   WritingJson,
 } from "@/lib/api-types";
+import { withoutCredentials } from "./backends";
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -33,7 +34,7 @@ export function promptJson(p: Prompt): PromptJson {
     leaseExpiresAt: iso(p.leaseExpiresAt),
     runAfter: iso(p.runAfter),
     waitingReason: p.waitingReason,
-    renderServer: p.renderServer,
+    renderServer: p.renderServer && withoutCredentials(p.renderServer),
     renderJobId: p.renderJobId,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

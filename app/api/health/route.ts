@@ -2,6 +2,7 @@ import { readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
 import { getConfig } from "@/lib/config";
 import { readWorkerEntries } from "@/lib/run-registry";
+import { backendsJson, findBackendProblems } from "../_lib/backends";
 import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
@@ -25,7 +26,11 @@ export const GET = route("GET /api/health", (request) => {
     facts.path,
     workers,
   );
-  const reasons = findProblems(facts, workers, Date.now(), otherFileWorkers);
+  const backends = backendsJson(db, getConfig(), Date.now());
+  const reasons = [
+    ...findProblems(facts, workers, Date.now(), otherFileWorkers),
+    ...findBackendProblems(backends),
+  ];
   const worker = pickWorker(workers);
   const body: HealthJson = {
     ok: reasons.length === 0,
@@ -39,6 +44,7 @@ export const GET = route("GET /api/health", (request) => {
     },
     workers,
     otherFileWorkers,
+    backends,
     stream: eventHub.stats(),
   };
   return json(body);
