@@ -9,6 +9,7 @@ import type { Db } from "../db/client";
 import { recordHeartbeat } from "../db/workers";
 import type { Config } from "../lib/config";
 import type { Logger } from "../lib/log";
+import { startComfyBackend, type ComfyBackend } from "./comfyui-backend";
 import { runClaimedStage } from "./run-stage";
 import { StageInterrupt } from "./stage-failure";
 import { createWakeup, type Wakeup } from "./wakeup";
@@ -28,6 +29,9 @@ export type WorkerLoopOptions = {
   onHeartbeat?: () => void;
 };
 
+/** The options and what the loop started from them. */
+type LoopContext = WorkerLoopOptions & { comfy: ComfyBackend | null };
+
 type InFlight = {
   claim: Claim;
   controller: AbortController;
@@ -39,7 +43,11 @@ type InFlight = {
  * keeping up to WRITE_CONCURRENCY writes and RENDER_CONCURRENCY renders in
  * flight at a time.
  */
-export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
+export async function runWorkerLoop(
+  loopOptions: WorkerLoopOptions,
+): Promise<void> {
+  const comfy = await startComfyBackend(loopOptions);
+  const options: LoopContext = { ...loopOptions, comfy };
   const { db, config, stopSignal } = options;
   const inFlight = new Set<InFlight>();
   const wakeup = createWakeup(db);
@@ -60,12 +68,13 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     await Promise.all([...inFlight].map((running) => running.done));
     clearInterval(heartbeat);
     wakeup.close();
+    comfy?.pool.close();
   }
 }
 
 /** Claims work for every free slot; returns how many claims it made. */
 function fillSlots(
-  options: WorkerLoopOptions,
+  options: LoopContext,
   inFlight: Set<InFlight>,
   wakeup: Wakeup,
 ): number {
@@ -93,7 +102,7 @@ function countStage(inFlight: Set<InFlight>, stage: Stage): number {
 }
 
 function startStage(
-  options: WorkerLoopOptions,
+  options: LoopContext,
   claim: Claim,
   inFlight: Set<InFlight>,
   wakeup: Wakeup,
@@ -112,7 +121,7 @@ function startStage(
  * the database stayed locked past its busy timeout); the loop waits and
  * tries again rather than exit over something passing.
  */
-function tryClaim(options: WorkerLoopOptions, stage: Stage): Claim | null {
+function tryClaim(options: LoopContext, stage: Stage): Claim | null {
   const { db, config, workerId, log, once } = options;
   try {
     return claimNextPrompt(db, {
@@ -120,6 +129,8 @@ function tryClaim(options: WorkerLoopOptions, stage: Stage): Claim | null {
       leaseMs: config.LEASE_MS,
       maxAttempts: config.MAX_ATTEMPTS,
       stage,
+      renderServers:
+        stage === "render" ? options.comfy?.pool.choices() : undefined,
     });
   } catch (error) {
     if (once) throw error;
@@ -129,7 +140,7 @@ function tryClaim(options: WorkerLoopOptions, stage: Stage): Claim | null {
 }
 
 /** Runs one stage under its timeout and the shutdown grace period. */
-async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
+async function runGuarded(options: LoopContext, inFlight: InFlight) {
   const { config, stopSignal } = options;
   const { claim, controller } = inFlight;
   const abortWith = (why: StageInterrupt["why"], message: string) => () =>
@@ -164,10 +175,11 @@ async function runGuarded(options: WorkerLoopOptions, inFlight: InFlight) {
   }
 }
 
-function stageContext(options: WorkerLoopOptions) {
+function stageContext(options: LoopContext) {
   const { config } = options;
   return {
     ...options,
+    comfyui: options.comfy?.renderer,
     artifactsDir: config.artifactsDir,
     builtinDelayMs: config.BUILTIN_DELAY_MS,
     retry: {
@@ -180,7 +192,7 @@ function stageContext(options: WorkerLoopOptions) {
 }
 
 /** Records the heartbeat and keeps every in-flight lease alive. */
-function beat(options: WorkerLoopOptions, inFlight: Set<InFlight>) {
+function beat(options: LoopContext, inFlight: Set<InFlight>) {
   const { db, config, workerId, log } = options;
   const running = [...inFlight];
   options.onHeartbeat?.();

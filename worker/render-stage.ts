@@ -10,55 +10,66 @@ import {
 } from "../db/claims";
 import type { Db } from "../db/client";
 import type { Prompt } from "../db/schema";
-import { AppError } from "../lib/errors";
+import { AppError, BackendError } from "../lib/errors";
 import { ensureWritableFolder } from "../lib/folders";
 import { isMediaType } from "../lib/prompt-types";
+import type { ComfyRenderer } from "./comfyui-renderer";
+import { readMediaFacts } from "./media-facts";
 import { renderPng } from "./png-renderer";
-import { parseSpecJson } from "./spec";
+import { parseSpecJson, type SpecByType } from "./spec";
 import { renderWav } from "./wav-renderer";
 
 export type RenderStageContext = {
   db: Db;
   signal: AbortSignal;
   artifactsDir: string;
+  /** Renders on ComfyUI; without it, the built-in renderers run. */
+  comfyui?: ComfyRenderer;
 };
 
+/** A file stage 2 made, before Poets names and saves it. */
 type RenderedMedia = {
   data: Buffer;
-  extension: string;
-  facts: Omit<ArtifactOutput, "fileName" | "sizeBytes" | "sha256">;
+  backend: string;
+  sourceName?: string;
 };
 
 /**
- * Stage 2: renders the claimed prompt's spec into a file under the
- * artifacts folder and records it. If recording fails (a lost lease, say)
- * the file is deleted, so no file exists without its row.
+ * Stage 2: renders the claimed prompt's spec into files under the
+ * artifacts folder and records them. If recording fails (a lost lease, say)
+ * the files are deleted, so no file exists without its row.
  */
 export async function runRenderStage(
   context: RenderStageContext,
   claim: Claim,
 ): Promise<Prompt> {
   const { db, signal, artifactsDir } = context;
-  const media = await renderMedia(db, claim, signal);
+  const media = await renderMedia(context, claim);
   if (!reportProgress(db, claim, 80)) {
     throw new AppError("lease_lost", "the lease ended while rendering");
   }
-  const file = await saveArtifactFile(artifactsDir, claim.prompt.id, media);
+  const saved: string[] = [];
 
   try {
+    const outputs: ArtifactOutput[] = [];
+    for (const item of media) {
+      const file = await saveArtifactFile(artifactsDir, claim.prompt.id, item);
+      saved.push(file.path);
+      outputs.push(file.output);
+    }
     signal.throwIfAborted();
-    return recordArtifacts(db, claim, [{ ...media.facts, ...file.output }]);
+    return recordArtifacts(db, claim, outputs);
   } catch (error) {
-    await fs.rm(file.path, { force: true });
+    await Promise.all(saved.map((file) => fs.rm(file, { force: true })));
     throw error;
   }
 }
 
 async function renderMedia(
-  db: Db,
+  context: RenderStageContext,
   claim: Claim,
-  signal: AbortSignal,
-): Promise<RenderedMedia> {
+): Promise<RenderedMedia[]> {
+  const { db, signal } = context;
   const { type } = claim.prompt;
   if (claim.stage !== "render") {
     throw new Error(`stage 2 cannot run a ${claim.stage} claim`);
@@ -70,33 +81,23 @@ async function renderMedia(
   if (!writing) {
     throw new AppError("not_found", "the spec to render from is missing");
   }
-
-  if (type === "image_prompt") {
-    const spec = parseSpecJson(type, writing.content);
-    return {
-      data: await renderPng(spec, signal),
-      extension: "png",
-      facts: {
-        kind: "image",
-        mimeType: "image/png",
-        width: spec.width,
-        height: spec.height,
-        backend: "builtin",
-      },
-    };
-  }
   const spec = parseSpecJson(type, writing.content);
-  const { data, durationMs } = await renderWav(spec, signal);
-  return {
-    data,
-    extension: "wav",
-    facts: {
-      kind: "audio",
-      mimeType: "audio/wav",
-      durationMs,
-      backend: "builtin",
-    },
-  };
+
+  if (context.comfyui) {
+    const files = await context.comfyui.render({
+      db,
+      claim,
+      type,
+      spec,
+      signal,
+    });
+    return files.map((file) => ({ ...file, backend: "comfyui" }));
+  }
+  const data =
+    type === "image_prompt"
+      ? await renderPng(spec as SpecByType["image_prompt"], signal)
+      : (await renderWav(spec as SpecByType["lyrics_prompt"], signal)).data;
+  return [{ data, backend: "builtin" }];
 }
 
 /**
@@ -115,14 +116,23 @@ async function writeFileInFolder(folder: string, file: string, data: Buffer) {
 
 /**
  * Writes under a temporary name and renames, so a reader never sees half a
- * file. The name is Poets' own, never taken from the prompt.
+ * file. The name is Poets' own, never taken from the prompt or the backend,
+ * and its extension comes from the bytes, which must be an allowed type.
  */
 async function saveArtifactFile(
   artifactsDir: string,
   promptId: number,
   media: RenderedMedia,
 ) {
-  const fileName = `${promptId}-${randomUUID()}.${media.extension}`;
+  const facts = await readMediaFacts(media.data);
+  if (!facts) {
+    const name = media.sourceName ? ` ${media.sourceName}` : "";
+    throw new BackendError(
+      "permanent",
+      `the render made a file${name} of a type Poets does not keep`,
+    );
+  }
+  const fileName = `${promptId}-${randomUUID()}.${facts.extension}`;
   const finalPath = path.join(artifactsDir, fileName);
   const tempPath = path.join(artifactsDir, `.${fileName}.tmp`);
 
@@ -134,8 +144,17 @@ async function saveArtifactFile(
     throw error;
   }
   const sha256 = createHash("sha256").update(media.data).digest("hex");
-  return {
-    path: finalPath,
-    output: { fileName, sizeBytes: media.data.length, sha256 },
+  const output: ArtifactOutput = {
+    kind: facts.kind,
+    mimeType: facts.mimeType,
+    width: facts.width,
+    height: facts.height,
+    durationMs: facts.durationMs,
+    backend: media.backend,
+    sourceName: media.sourceName ?? null,
+    fileName,
+    sizeBytes: media.data.length,
+    sha256,
   };
+  return { path: finalPath, output };
 }

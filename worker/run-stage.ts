@@ -2,6 +2,7 @@ import { setTimeout } from "node:timers/promises";
 import type { Claim } from "../db/claims";
 import type { Db } from "../db/client";
 import type { Logger } from "../lib/log";
+import type { ComfyRenderer } from "./comfyui-renderer";
 import { runRenderStage } from "./render-stage";
 import type { RetryPolicy } from "./retry-delay";
 import { settleFailure } from "./stage-failure";
@@ -12,6 +13,8 @@ export type StageContext = {
   artifactsDir: string;
   log: Logger;
   writer?: Writer;
+  /** Renders stage 2 on ComfyUI; without it, the built-in renderers run. */
+  comfyui?: ComfyRenderer;
   /** How long a built-in stage takes, so that people can watch the flow. */
   builtinDelayMs?: number;
   retry: RetryPolicy;
@@ -44,7 +47,9 @@ export async function runClaimedStage(
   let outcome: StageOutcome;
   try {
     const stageContext = { ...context, signal };
-    if (context.builtinDelayMs && !context.writer) {
+    const isBuiltin =
+      claim.stage === "write" ? !context.writer : !context.comfyui;
+    if (context.builtinDelayMs && isBuiltin) {
       await setTimeout(context.builtinDelayMs, undefined, { signal });
     }
     await (claim.stage === "write"
