@@ -1,0 +1,84 @@
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+} from "openai";
+import { BackendError, type FailureKind } from "../lib/errors";
+
+export type ServerInfo = { model: string; baseUrl: string; timeoutMs: number };
+
+/**
+ * Sorts a failed chat request into the queue's failure kinds: no answer is
+ * unreachable (the prompt waits), a timeout, 408, 429 or 5xx is transient,
+ * any other refusal permanent. Anything that is not a request failure is
+ * returned as it was.
+ */
+export function toBackendError(error: unknown, server: ServerInfo): unknown {
+  const { baseUrl } = server;
+  const options = { cause: error };
+  if (error instanceof APIConnectionTimeoutError) {
+    return new BackendError(
+      "transient",
+      `the language model server at ${baseUrl} did not answer within ` +
+        `${server.timeoutMs} ms (LLM_TIMEOUT_MS)`,
+      options,
+    );
+  }
+  if (error instanceof APIConnectionError) {
+    return new BackendError(
+      "unreachable",
+      `language model server unreachable at ${baseUrl} ` +
+        `(${connectionProblem(error)})`,
+      options,
+    );
+  }
+  if (!(error instanceof APIError) || error.status === undefined) {
+    return error;
+  }
+  const { kind, message } = describeStatus(error, server);
+  return new BackendError(kind, message, options);
+}
+
+function describeStatus(
+  error: APIError,
+  { model, baseUrl }: ServerInfo,
+): { kind: FailureKind; message: string } {
+  const { status = 0, message: detail } = error;
+  if (status === 408 || status === 429 || status >= 500) {
+    return {
+      kind: "transient",
+      message: `the language model server answered ${detail}`,
+    };
+  }
+  if (status === 401 || status === 403) {
+    return {
+      kind: "permanent",
+      message:
+        "the language model server refused the API key (LLM_API_KEY): " +
+        detail,
+    };
+  }
+  if (status === 404) {
+    return {
+      kind: "permanent",
+      message:
+        `model "${model}" not found on the server at ${baseUrl} (for ` +
+        `Ollama, pull it: ollama pull ${model}; or LLM_BASE_URL lacks ` +
+        `its /v1): ${detail}`,
+    };
+  }
+  return {
+    kind: "permanent",
+    message: `the language model server refused the request: ${detail}`,
+  };
+}
+
+/** The innermost cause's code or message: ECONNREFUSED, ENOTFOUND, … */
+function connectionProblem(error: Error): string {
+  let cause: unknown = error;
+  while (cause instanceof Error && cause.cause instanceof Error) {
+    cause = cause.cause;
+  }
+  const { code, message } = cause as NodeJS.ErrnoException;
+  return code ?? message;
+}
