@@ -10,6 +10,8 @@ import { getConfigOrExit, type Config } from "../lib/config";
 import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
 import { removeWorkerEntry, writeWorkerEntry } from "../lib/run-registry";
+import { loadWritingConfigOrExit } from "../lib/writing-config";
+import { createLlmWriter } from "./llm-writer";
 import { runWorkerLoop } from "./loop";
 
 const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -17,6 +19,9 @@ const exitCodeBySignal: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /** `npm run worker [-- --once]`: runs stages until stopped or drained. */
 async function main(): Promise<number> {
   const config = getConfigOrExit();
+  const writer = config.LLM_BASE_URL
+    ? createLlmWriter(config, loadWritingConfigOrExit(config.writingConfigPath))
+    : undefined;
   const db = openDatabaseOrExit(config);
   ensureWritableFolderOrExit(config.artifactsDir, "artifacts");
   const dbPath = fs.realpathSync(databasePathOf(db));
@@ -29,7 +34,8 @@ async function main(): Promise<number> {
   const announce = () =>
     announceWorker(config.runDir, { workerId, version, dbPath });
   announce();
-  log.info({ workerId, version, dbPath, once }, "worker started");
+  const backend = writer?.backend ?? "builtin";
+  log.info({ workerId, version, dbPath, once, backend }, "worker started");
   const stop = new AbortController();
   handleSignals(stop, config);
   const stopCheckpoints = startCheckpointTimer(db);
@@ -42,6 +48,7 @@ async function main(): Promise<number> {
       log: log.child({ workerId }),
       once,
       stopSignal: stop.signal,
+      writer,
       onHeartbeat: announce,
     });
   } finally {
