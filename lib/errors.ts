@@ -50,8 +50,9 @@ export function isAppError(error: unknown): error is AppError {
 
 /**
  * How a backend failure goes on. transient: retried with backoff up to
- * MAX_ATTEMPTS (a timeout, a 5xx, output cut off). permanent: failed at once
- * (the backend rejects the request as invalid or can never serve it).
+ * MAX_ATTEMPTS (a timeout, a 5xx, a spec still invalid after its repair
+ * request). permanent: failed at once (the backend rejects the request as
+ * invalid or can never serve it; output cut off even with a larger budget).
  * unreachable: the prompt waits, no attempt counted (connection refused,
  * DNS, no answer).
  */
