@@ -145,12 +145,16 @@ async function runGuarded(options: LoopContext, inFlight: InFlight) {
   const { claim, controller } = inFlight;
   const abortWith = (why: StageInterrupt["why"], message: string) => () =>
     controller.abort(new StageInterrupt(why, message));
+  const timeoutMs =
+    claim.stage === "render" && options.comfy
+      ? config.COMFYUI_TIMEOUT_MS
+      : config.STAGE_TIMEOUT_MS;
   const timeout = setTimeout(
     abortWith(
       "timeout",
-      `the stage took longer than ${config.STAGE_TIMEOUT_MS} ms and was stopped`,
+      `the stage took longer than ${timeoutMs} ms and was stopped`,
     ),
-    config.STAGE_TIMEOUT_MS,
+    timeoutMs,
   );
   let grace: NodeJS.Timeout | undefined;
   const startGrace = () => {

@@ -47,12 +47,12 @@ describe("stage 2 on ComfyUI", () => {
     close();
   });
 
-  function startLoop() {
+  function startLoop(extra: Record<string, string> = {}) {
     const env = {
       ...workspace.env,
       ...comfyEnv([fake.url]),
-      // No attempt is taken back by an expired lease in these cases.
       MAX_ATTEMPTS: "3",
+      ...extra,
     };
     loop = runWorkerLoop({
       db,
@@ -253,6 +253,54 @@ describe("stage 2 on ComfyUI", () => {
     expect(
       added.filter((f) => !f.startsWith("artifacts/") && !/^poets\.db/.test(f)),
     ).toEqual([]);
+    expect(fake.count("POST /prompt")).toBe(1);
+  });
+
+  it("stops the job on ComfyUI when the render stage times out", async () => {
+    fake.behaviour.runMs = 5000;
+    const { id } = createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse at dusk",
+      priority: 0,
+    });
+
+    startLoop({ COMFYUI_TIMEOUT_MS: "400", MAX_ATTEMPTS: "2" });
+    await waitFor(() => isSettled(db, id), 15_000);
+
+    expect(promptRow(db, id)).toMatchObject({
+      status: "failed",
+      artifactStatus: "failed",
+      attempts: 2,
+      lastError: "transient: the stage took longer than 400 ms and was stopped",
+    });
+    const jobIds = fake.submissions.map((s) => s.promptId);
+    expect(jobIds).toHaveLength(2);
+    expect(fake.interrupts).toEqual(jobIds);
+    expect(fake.queueDeletes).toEqual(jobIds);
+    expect(artifactFiles()).toEqual([]);
+  });
+
+  it("leaves the job running on ComfyUI when the worker shuts down", async () => {
+    fake.behaviour.runMs = 3000;
+    const { id } = createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse at dusk",
+      priority: 0,
+    });
+    startLoop();
+    await waitFor(() => fake.runningId !== null, 10_000);
+    const jobId = fake.runningId;
+
+    stop.abort();
+    await loop;
+
+    expect(promptRow(db, id)).toMatchObject({
+      status: "completed",
+      artifactStatus: "pending",
+      renderJobId: jobId,
+    });
+    expect(fake.interrupts).toEqual([]);
+    expect(fake.runningId).toBe(jobId);
     expect(fake.count("POST /prompt")).toBe(1);
   });
 });
