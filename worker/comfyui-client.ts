@@ -86,6 +86,8 @@ export function createComfyClient(url: string, clientId: string) {
       await post("/api/queue", { delete: [jobId] });
     },
 
+    // LIMIT: a file is held in memory whole; fine for images and songs,
+    // revisit before long videos.
     /** An output file's bytes. */
     async download(file: OutputFile, signal?: AbortSignal): Promise<Buffer> {
       const query = new URLSearchParams({

@@ -45,7 +45,9 @@ export async function runRenderStage(
 ): Promise<Prompt> {
   const { db, signal, artifactsDir } = context;
   const media = await renderMedia(context, claim);
-  if (!reportProgress(db, claim, 80)) {
+  // Also a lease check before files are written; ComfyUI's own progress
+  // has already passed 80.
+  if (!reportProgress(db, claim, context.comfyui ? 99 : 80)) {
     throw new AppError("lease_lost", "the lease ended while rendering");
   }
   const saved: string[] = [];
