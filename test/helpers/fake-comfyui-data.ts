@@ -3,6 +3,14 @@
 import { PNG } from "pngjs";
 import wavefile from "wavefile";
 
+/** What a finished job leaves in its outputs. */
+export type FakeOutputs =
+  | "image" // SaveImage: one PNG, type output (plus an `animated` flag list)
+  | "audio" // SaveAudio: one WAV in subfolder audio
+  | "preview" // PreviewImage only: type temp, nothing saved
+  | "traversal" // a hostile file name: ../../escape_00001_.png
+  | "none"; // no outputs at all
+
 /** A small, whole PNG, so that media facts can read it. */
 export const tinyPng = (() => {
   const png = new PNG({ width: 8, height: 8 });
@@ -70,3 +78,53 @@ export const nodeErrorsBody = {
     },
   },
 };
+
+type Graph = Record<string, { inputs: Record<string, unknown> }>;
+
+/**
+ * A finished job's outputs, its files named after the graph's
+ * filename_prefix as Save nodes do, and their bytes added to `files`
+ * (keyed type|subfolder|filename) for /view.
+ */
+export function outputsOf(
+  graph: Graph,
+  outputs: FakeOutputs,
+  files: Map<string, Buffer>,
+): Record<string, unknown> {
+  const saver = Object.values(graph).find(
+    (node) => typeof node.inputs.filename_prefix === "string",
+  );
+  const prefix = String(saver?.inputs.filename_prefix ?? "ComfyUI");
+  const slash = prefix.lastIndexOf("/");
+  const folder = slash >= 0 ? prefix.slice(0, slash) : "";
+  const base = `${prefix.slice(slash + 1)}_00001_`;
+  const add = (file: string, subfolder: string, type: string, data: Buffer) => {
+    files.set(`${type}|${subfolder}|${file}`, data);
+    return { filename: file, subfolder, type };
+  };
+  switch (outputs) {
+    case "image":
+      return {
+        "9": {
+          images: [add(`${base}.png`, folder, "output", tinyPng)],
+          animated: [false],
+        },
+      };
+    case "audio":
+      return {
+        "59": {
+          audio: [add(`${base}.wav`, `audio/${folder}`, "output", tinyWav)],
+        },
+      };
+    case "preview":
+      return { "9": { images: [add(`${base}.png`, "", "temp", tinyPng)] } };
+    case "traversal":
+      return {
+        "9": {
+          images: [add("../../escape_00001_.png", "", "output", tinyPng)],
+        },
+      };
+    case "none":
+      return {};
+  }
+}

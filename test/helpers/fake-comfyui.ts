@@ -4,18 +4,12 @@ import type net from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
   nodeErrorsBody,
+  outputsOf,
   systemStats,
-  tinyPng,
-  tinyWav,
+  type FakeOutputs,
 } from "./fake-comfyui-data";
 
-/** What a finished job leaves in its outputs. */
-export type FakeOutputs =
-  | "image" // SaveImage: one PNG, type output (plus an `animated` flag list)
-  | "audio" // SaveAudio: one WAV in subfolder audio
-  | "preview" // PreviewImage only: type temp, nothing saved
-  | "traversal" // a hostile file name: ../../escape_00001_.png
-  | "none"; // no outputs at all
+export type { FakeOutputs };
 
 /** How the fake treats the next submissions; tests change it as they go. */
 export type FakeBehaviour = {
@@ -211,7 +205,7 @@ export async function startFakeComfyUI(port = 0) {
       send(job, "execution_error", error);
       return entryOf(job, {}, "error", [["execution_error", error]]);
     }
-    const outputs = outputsOf(job);
+    const outputs = outputsOf(job.graph, job.behaviour.outputs, files);
     for (const [node, output] of Object.entries(outputs)) {
       send(job, "executed", { node, display_node: node, output });
     }
@@ -237,51 +231,6 @@ export async function startFakeComfyUI(port = 0) {
     },
     meta: {},
   });
-
-  /** Files named after the graph's filename_prefix, as Save nodes do. */
-  const outputsOf = (job: Job): Record<string, unknown> => {
-    const saver = Object.values(job.graph).find(
-      (node) => typeof node.inputs.filename_prefix === "string",
-    );
-    const prefix = String(saver?.inputs.filename_prefix ?? "ComfyUI");
-    const slash = prefix.lastIndexOf("/");
-    const folder = slash >= 0 ? prefix.slice(0, slash) : "";
-    const base = `${prefix.slice(slash + 1)}_00001_`;
-    const add = (
-      file: string,
-      subfolder: string,
-      type: string,
-      data: Buffer,
-    ) => {
-      files.set(`${type}|${subfolder}|${file}`, data);
-      return { filename: file, subfolder, type };
-    };
-    switch (job.behaviour.outputs) {
-      case "image":
-        return {
-          "9": {
-            images: [add(`${base}.png`, folder, "output", tinyPng)],
-            animated: [false],
-          },
-        };
-      case "audio":
-        return {
-          "59": {
-            audio: [add(`${base}.wav`, `audio/${folder}`, "output", tinyWav)],
-          },
-        };
-      case "preview":
-        return { "9": { images: [add(`${base}.png`, "", "temp", tinyPng)] } };
-      case "traversal":
-        return {
-          "9": {
-            images: [add("../../escape_00001_.png", "", "output", tinyPng)],
-          },
-        };
-      case "none":
-        return {};
-    }
-  };
 
   const interrupt = (id: string | null) => {
     interrupts.push(id);
