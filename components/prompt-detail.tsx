@@ -6,7 +6,11 @@ import type {
   PromptEventJson,
   PromptJson,
 } from "@/lib/api-types";
-import { usePromptDetail, useRequeuePrompt } from "@/lib/client/prompts";
+import {
+  useCancelPrompt,
+  usePromptDetail,
+  useRequeuePrompt,
+} from "@/lib/client/prompts";
 import { ArtifactView } from "./artifact-view";
 import { formatDateTime, formatTime, typeLabel } from "./format";
 import { PromptWaiting } from "./prompt-waiting";
@@ -48,7 +52,10 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
           priority {prompt.priority}
           {prompt.progress !== null && ` · progress ${prompt.progress}%`}
         </span>
-        <RequeueButton promptId={prompt.id} status={prompt.status} />
+        <div className="ml-auto flex gap-2">
+          <CancelButton prompt={prompt} />
+          <RequeueButton promptId={prompt.id} status={prompt.status} />
+        </div>
       </header>
 
       <Section title="Prompt">
@@ -172,11 +179,37 @@ function RequeueButton(props: { promptId: number; status: string }) {
   return (
     <Button
       size="sm"
-      className="ml-auto"
       disabled={requeue.isPending}
       onClick={() => requeue.mutate(props.promptId)}
     >
       {requeue.isPending ? "Requeueing…" : "Requeue"}
+    </Button>
+  );
+}
+
+const cancellable = new Set([
+  "unprocessed/-",
+  "processing/-",
+  "completed/pending",
+  "processing/processing",
+]);
+
+/** Cancels after a confirmation: a running stage is stopped, not resumed. */
+function CancelButton({ prompt }: { prompt: PromptJson }) {
+  const cancel = useCancelPrompt();
+  if (!cancellable.has(`${prompt.status}/${prompt.artifactStatus ?? "-"}`)) {
+    return null;
+  }
+  const onClick = () => {
+    const question =
+      prompt.status === "processing"
+        ? `Stop and cancel prompt #${prompt.id}? Its running stage is stopped.`
+        : `Cancel prompt #${prompt.id}?`;
+    if (window.confirm(question)) cancel.mutate(prompt.id);
+  };
+  return (
+    <Button size="sm" disabled={cancel.isPending} onClick={onClick}>
+      {cancel.isPending ? "Cancelling…" : "Cancel"}
     </Button>
   );
 }

@@ -18,7 +18,12 @@ import {
   type PromptEvent,
   type Writing,
 } from "./schema";
-import { applyTransition, stateKey, type PromptState } from "./transitions";
+import {
+  applyTransition,
+  isAllowedTransition,
+  stateKey,
+  type PromptState,
+} from "./transitions";
 
 /** Adds a prompt, unprocessed, with its "submitted" event. */
 export function createPrompt(
@@ -191,6 +196,43 @@ export function requeuePrompt(
         renderJobId: null,
         renderServer: null,
       }),
+      now,
+    }).prompt;
+  }, immediate);
+}
+
+/**
+ * Cancels a prompt that has not finished: queued, running, or waiting for
+ * stage 2. Its lease is dropped, so a worker running it stops at its next
+ * heartbeat (and stops the job on ComfyUI) and cannot record a result.
+ */
+export function cancelPrompt(
+  db: Db,
+  promptId: number,
+  now = new Date(),
+): Prompt {
+  return db.transaction((tx) => {
+    const current = tx
+      .select()
+      .from(prompts)
+      .where(eq(prompts.id, promptId))
+      .get();
+    if (!current) {
+      throw new AppError("not_found", `prompt ${promptId} not found`);
+    }
+    const cancelled = { status: "cancelled", artifactStatus: null } as const;
+    if (!isAllowedTransition(current, cancelled)) {
+      throw new AppError(
+        "conflict",
+        `prompt ${promptId} is ${describeState(current)}; only a prompt ` +
+          "that is queued or running can be cancelled",
+      );
+    }
+    return applyTransition(tx, {
+      promptId,
+      to: cancelled,
+      reason: "cancelled",
+      patch: releasedLease({ runAfter: null, waitingReason: null }),
       now,
     }).prompt;
   }, immediate);

@@ -64,13 +64,22 @@ export function useCreatePrompt() {
 
 /** Sends a prompt back to the start of its stage; a 409 becomes a toast. */
 export function useRequeuePrompt() {
+  return usePromptAction("requeue", "requeued");
+}
+
+/** Cancels a queued or running prompt; a 409 becomes a toast. */
+export function useCancelPrompt() {
+  return usePromptAction("cancel", "cancelled");
+}
+
+function usePromptAction(action: "requeue" | "cancel", done: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (promptId: number) =>
-      postJson<{ prompt: PromptJson }>(`/api/prompts/${promptId}/requeue`),
+      postJson<{ prompt: PromptJson }>(`/api/prompts/${promptId}/${action}`),
     onSuccess: ({ prompt }) => {
       applyPromptUpdate(client, prompt.id, prompt);
-      showToast(`Prompt #${prompt.id} requeued.`, "info");
+      showToast(`Prompt #${prompt.id} ${done}.`, "info");
       void client.invalidateQueries({ queryKey: adminKeys.stuck() });
       void client.invalidateQueries({ queryKey: statsKeys.all });
     },

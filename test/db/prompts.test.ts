@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { claimNextPrompt, recordWriting } from "@/db/claims";
+import { claimNextPrompt, extendLease, recordWriting } from "@/db/claims";
 import { failStage } from "@/db/stage-failures";
 import { listStuckPrompts } from "@/db/admin";
 import { listGalleryItems } from "@/db/gallery";
 import {
+  cancelPrompt,
   countPrompts,
   createPrompt,
+  getPrompt,
   getPromptDetail,
   listPrompts,
   requeuePrompt,
@@ -169,5 +171,38 @@ describe("prompt queries", () => {
 
     expect(soon).toEqual([]);
     expect(later.map((s) => s.rule)).toEqual(["processing_too_long"]);
+  });
+  it("cancels queued, running and render-waiting prompts, and nothing finished", () => {
+    const queued = add();
+    const running = add("story");
+    const media = add("image_prompt", "a lighthouse at dusk");
+    const held = claimNextPrompt(db, {
+      workerId: "w",
+      leaseMs: 60_000,
+      stage: "write",
+    })!;
+
+    const cancelled = [queued, running, media].map((p) =>
+      cancelPrompt(db, p.id),
+    );
+
+    expect(cancelled.map((p) => p.status)).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+    ]);
+    expect(getPrompt(db, held.prompt.id)).toMatchObject({
+      leaseToken: null,
+      leaseOwner: null,
+    });
+    expect(extendLease(db, held, 1000)).toBe(false);
+    expect(() => cancelPrompt(db, queued.id)).toThrow(
+      /is cancelled; only a prompt that is queued or running can be cancelled/,
+    );
+    expect(() => cancelPrompt(db, 9999)).toThrow(/not found/);
+    expect(getPromptDetail(db, queued.id)!.events.at(-1)).toMatchObject({
+      toStatus: "cancelled",
+      reason: "cancelled",
+    });
   });
 });

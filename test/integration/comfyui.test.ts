@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
-import { createPrompt, requeuePrompt } from "@/db/prompts";
+import { cancelPrompt, createPrompt, requeuePrompt } from "@/db/prompts";
 import { listRenderServers } from "@/db/render-servers";
 import {
   artifactRows,
@@ -229,6 +229,29 @@ describe("the worker with ComfyUI", () => {
     expect(fake.count("POST /prompt")).toBe(2);
     expect(fake.submissions[1].promptId).not.toBe(jobId);
     expect(artifactRows(db, id)).toHaveLength(1);
+  });
+
+  it("interrupts the job on ComfyUI when the prompt is cancelled while rendering", async () => {
+    const fake = await fakeServer();
+    fake.behaviour.runMs = 5000;
+    worker([fake.url]);
+    const id = addImage();
+    await waitFor(() => fake.runningId !== null, 20_000);
+    const jobId = fake.runningId!;
+
+    cancelPrompt(db, id);
+    await waitFor(() => fake.interrupts.length > 0, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(fake.interrupts).toEqual([jobId]);
+    expect(fake.queueDeletes).toEqual([jobId]);
+    expect(promptRow(db, id)).toMatchObject({
+      status: "cancelled",
+      artifactStatus: null,
+    });
+    expect(fake.count("POST /prompt")).toBe(1);
+    expect(artifactRows(db, id)).toHaveLength(0);
+    expect(filesUnder(workspace.artifactsDir)).toHaveLength(0);
   });
 
   it("sends every job to the healthy server, one at a time each, and uses a server again once it answers", async () => {

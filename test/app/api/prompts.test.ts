@@ -273,6 +273,38 @@ describe("prompts API", () => {
     expect((await post("/api/prompts/99999/requeue")).status).toBe(404);
   });
 
+  it("cancels a running prompt, dropping its lease, and refuses a finished one with 409", async () => {
+    const { prompt } = await (
+      await post(
+        "/api/prompts",
+        JSON.stringify({ type: "poem", text: "cancel me", priority: 100 }),
+      )
+    ).json();
+    const claim = claimNextPrompt(suite.db, {
+      workerId: "test",
+      leaseMs: 60_000,
+    });
+    expect(claim?.prompt.id).toBe(prompt.id);
+
+    const response = await post(`/api/prompts/${prompt.id}/cancel`);
+
+    expect(response.status).toBe(200);
+    expect((await response.json()).prompt).toMatchObject({
+      status: "cancelled",
+      leaseOwner: null,
+    });
+    const before = rowCounts();
+    const again = await post(`/api/prompts/${prompt.id}/cancel`);
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.message).toContain("cancelled");
+    expect(rowCounts()).toEqual(before);
+    expect((await post("/api/prompts/99999/cancel")).status).toBe(404);
+    expect(
+      (await fetch(`${suite.app.baseUrl}/api/prompts/${prompt.id}/cancel`))
+        .status,
+    ).toBe(405);
+  });
+
   it("never lets Next cache an API answer", async () => {
     const first = await fetch(`${suite.app.baseUrl}/api/stats`);
     await post(

@@ -1,0 +1,7 @@
+import { cancelPrompt } from "@/db/prompts";
+import { promptActionRoute } from "../../../_lib/prompt-action";
+
+export const dynamic = "force-dynamic";
+
+export const { POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS } =
+  promptActionRoute("cancel", cancelPrompt);
