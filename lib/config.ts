@@ -38,7 +38,12 @@ const baseUrl = (name: string) =>
 const baseUrlList = z
   .string()
   .trim()
-  .transform((v) => v.split(",").map((url) => url.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(",")
+      .map((url) => url.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(baseUrl("each ComfyUI server"))
