@@ -23,6 +23,7 @@ import {
   isAllowedTransition,
   stateKey,
   type PromptState,
+  type Writer,
 } from "./transitions";
 
 /** Adds a prompt, unprocessed, with its "submitted" event. */
@@ -164,14 +165,7 @@ export function requeuePrompt(
   now = new Date(),
 ): Prompt {
   return db.transaction((tx) => {
-    const current = tx
-      .select()
-      .from(prompts)
-      .where(eq(prompts.id, promptId))
-      .get();
-    if (!current) {
-      throw new AppError("not_found", `prompt ${promptId} not found`);
-    }
+    const current = getPromptOrThrow(tx, promptId);
     const target = requeueTargets[stateKey(current)];
     if (!target) {
       throw new AppError(
@@ -212,14 +206,7 @@ export function cancelPrompt(
   now = new Date(),
 ): Prompt {
   return db.transaction((tx) => {
-    const current = tx
-      .select()
-      .from(prompts)
-      .where(eq(prompts.id, promptId))
-      .get();
-    if (!current) {
-      throw new AppError("not_found", `prompt ${promptId} not found`);
-    }
+    const current = getPromptOrThrow(tx, promptId);
     const cancelled = { status: "cancelled", artifactStatus: null } as const;
     if (!isAllowedTransition(current, cancelled)) {
       throw new AppError(
@@ -236,6 +223,16 @@ export function cancelPrompt(
       now,
     }).prompt;
   }, immediate);
+}
+
+function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
+  const current = tx
+    .select()
+    .from(prompts)
+    .where(eq(prompts.id, promptId))
+    .get();
+  if (!current) throw new AppError("not_found", `prompt ${promptId} not found`);
+  return current;
 }
 
 function describeState(state: PromptState): string {
