@@ -11,6 +11,7 @@ import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
 import { removeWorkerEntry, writeWorkerEntry } from "../lib/run-registry";
 import { loadWritingConfigOrExit } from "../lib/writing-config";
+import { loadWorkflows, WorkflowError } from "./comfyui-workflows";
 import { createLlmWriter } from "./llm-writer";
 import { runWorkerLoop } from "./loop";
 
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
   const writer = config.LLM_BASE_URL
     ? createLlmWriter(config, loadWritingConfigOrExit(config.writingConfigPath))
     : undefined;
+  if (config.COMFYUI_URL) checkWorkflowsOrExit(config.workflowsDir);
   const db = openDatabaseOrExit(config);
   ensureWritableFolderOrExit(config.artifactsDir, "artifacts");
   const dbPath = fs.realpathSync(databasePathOf(db));
@@ -35,7 +37,11 @@ async function main(): Promise<number> {
     announceWorker(config.runDir, { workerId, version, dbPath });
   announce();
   const backend = writer?.backend ?? "builtin";
-  log.info({ workerId, version, dbPath, once, backend }, "worker started");
+  const renderer = config.COMFYUI_URL ? "comfyui" : "builtin";
+  log.info(
+    { workerId, version, dbPath, once, backend, renderer },
+    "worker started",
+  );
   const stop = new AbortController();
   handleSignals(stop, config);
   const stopCheckpoints = startCheckpointTimer(db);
@@ -85,6 +91,17 @@ function withdrawWorker(runDir: string, workerId: string) {
     removeWorkerEntry(runDir, workerId);
   } catch (error) {
     log.warn({ err: error, runDir }, "cannot remove the worker's run entry");
+  }
+}
+
+/** A bad workflow template stops the worker before it claims anything. */
+function checkWorkflowsOrExit(workflowsDir: string) {
+  try {
+    loadWorkflows(workflowsDir);
+  } catch (error) {
+    if (!(error instanceof WorkflowError)) throw error;
+    process.stderr.write(`Invalid ComfyUI workflow: ${error.message}\n`);
+    process.exit(1);
   }
 }
 

@@ -117,6 +117,34 @@ describe("worker process", () => {
     expect(worker.output()).toContain("LEASE_MS");
   });
 
+  it("stops at start, naming the file, when a ComfyUI workflow is not in API format", async () => {
+    const workflows = path.join(workspace.dir, "workflows");
+    fs.cpSync(path.resolve("workflows"), workflows, { recursive: true });
+    fs.writeFileSync(
+      path.join(workflows, "song.json"),
+      JSON.stringify({ nodes: [], links: [] }),
+    );
+    const prompt = createPrompt(db, {
+      type: "poem",
+      text: "rain on a tin roof",
+      priority: 0,
+    });
+
+    worker = startWorker({
+      ...workspace.env,
+      COMFYUI_URL: "http://127.0.0.1:9",
+      COMFYUI_WORKFLOWS_DIR: workflows,
+    });
+
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain(
+      `Invalid ComfyUI workflow: ${path.join(workflows, "song.json")}`,
+    );
+    expect(worker.output()).toContain("Export (API)");
+    expect(listWorkers(db)).toEqual([]);
+    expect(getPrompt(db, prompt.id)?.status).toBe("unprocessed");
+  });
+
   it("stops at start when the artifacts folder cannot be used", async () => {
     const file = path.join(workspace.dir, "not-a-folder");
     fs.writeFileSync(file, "");
