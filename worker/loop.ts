@@ -29,8 +29,17 @@ export type WorkerLoopOptions = {
   onHeartbeat?: () => void;
 };
 
-/** The options and what the loop started from them. */
-type LoopContext = WorkerLoopOptions & { comfy: ComfyBackend | null };
+/**
+ * The options and what the loop started from them. `writeHeldUntilMs`: after
+ * stage 1 found its model server unreachable, no new writing is claimed
+ * until then; the waiting prompt tries again first, so a down server costs
+ * one try per UNREACHABLE_RETRY_MS, not one per queued prompt. (Stage 2
+ * needs no hold: an unreachable ComfyUI server is left out of its claims.)
+ */
+type LoopContext = WorkerLoopOptions & {
+  comfy: ComfyBackend | null;
+  hold: { writeHeldUntilMs: number };
+};
 
 type InFlight = {
   claim: Claim;
@@ -47,7 +56,11 @@ export async function runWorkerLoop(
   loopOptions: WorkerLoopOptions,
 ): Promise<void> {
   const comfy = await startComfyBackend(loopOptions);
-  const options: LoopContext = { ...loopOptions, comfy };
+  const options: LoopContext = {
+    ...loopOptions,
+    comfy,
+    hold: { writeHeldUntilMs: 0 },
+  };
   const { db, config, stopSignal } = options;
   const inFlight = new Set<InFlight>();
   const wakeup = createWakeup(db);
@@ -85,7 +98,9 @@ function fillSlots(
   };
   let claimed = 0;
 
+  const isWriteHeld = Date.now() < options.hold.writeHeldUntilMs;
   for (const stage of stagesInClaimOrder) {
+    if (stage === "write" && isWriteHeld) continue;
     while (countStage(inFlight, stage) < limits[stage]) {
       const claim = tryClaim(options, stage);
       if (!claim) break;
@@ -166,7 +181,14 @@ async function runGuarded(options: LoopContext, inFlight: InFlight) {
   stopSignal.addEventListener("abort", startGrace, { once: true });
 
   try {
-    await runClaimedStage(stageContext(options), claim, controller.signal);
+    const outcome = await runClaimedStage(
+      stageContext(options),
+      claim,
+      controller.signal,
+    );
+    if (claim.stage === "write" && outcome === "waiting") {
+      options.hold.writeHeldUntilMs = Date.now() + config.UNREACHABLE_RETRY_MS;
+    }
   } catch (error) {
     options.log.error(
       { err: error, promptId: claim.prompt.id, stage: claim.stage },

@@ -113,8 +113,8 @@ function recordFailure(
   const now = context.now?.() ?? new Date();
   const attempt = claim.prompt.attempts;
 
-  // LIMIT: each waiting prompt tries its backend every unreachableWaitMs,
-  // two events a try; a long outage with many prompts grows the timeline.
+  // The loop then holds new writings for unreachableWaitMs (see loop.ts),
+  // so an outage costs two events per wait, not two per queued prompt.
   if (failure.kind === "unreachable") {
     const runAfter = new Date(now.getTime() + retry.unreachableWaitMs);
     waitForBackend(db, claim, { waitingReason: failure.reason, runAfter, now });

@@ -11,6 +11,7 @@ import {
 } from "@/db/prompts";
 import { listWorkers, registerWorker } from "@/db/workers";
 import { parseConfig } from "@/lib/config";
+import { BackendError } from "@/lib/errors";
 import type { Logger } from "@/lib/log";
 import { runWorkerLoop, type WorkerLoopOptions } from "@/worker/loop";
 import { offlineWriter } from "@/worker/offline-writer";
@@ -220,6 +221,43 @@ describe("runWorkerLoop", () => {
         attempts: 0,
         leaseToken: null,
       });
+    }
+  });
+  it("tries an unreachable model server with one prompt, not every queued one", async () => {
+    const ids = [addPoem(), addPoem(), addPoem(), addPoem()];
+    let calls = 0;
+    const unreachable: Writer = {
+      ...offlineWriter,
+      async writeText() {
+        calls++;
+        throw new BackendError("unreachable", "connection refused");
+      },
+    };
+
+    const running = runWorkerLoop({
+      db,
+      config: parseConfig(env({ UNREACHABLE_RETRY_MS: "60000" })),
+      workerId: "w1",
+      log,
+      once: false,
+      stopSignal: stop.signal,
+      writer: unreachable,
+    });
+    await waitFor(() => getPrompt(db, ids[0])?.waitingReason !== null, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stop.abort();
+    await running;
+
+    expect(calls).toBe(1);
+    expect(getPrompt(db, ids[0])).toMatchObject({
+      status: "unprocessed",
+      attempts: 0,
+      waitingReason: "unreachable: connection refused",
+    });
+    for (const id of ids.slice(1)) {
+      expect(getPromptDetail(db, id)!.events.map((e) => e.reason)).toEqual([
+        "submitted",
+      ]);
     }
   });
 });
