@@ -9,6 +9,8 @@ export type ServerCheck = {
   version: string | null;
   checkedBy: string;
   checkedAt?: Date;
+  /** Left as it was when undefined; see recordWorkflowProblems. */
+  workflowProblems?: string[] | null;
 };
 
 /**
@@ -27,6 +29,21 @@ export function recordServerCheck(db: Db, check: ServerCheck): void {
         changedAt: sqlChangedAt(check.healthy, checkedAt),
       },
     })
+    .run();
+}
+
+/**
+ * Records what a check of the server's /object_info found wrong with our
+ * workflow templates: [] when nothing, null when it could not be checked.
+ */
+export function recordWorkflowProblems(
+  db: Db,
+  url: string,
+  problems: string[] | null,
+): void {
+  db.update(renderServers)
+    .set({ workflowProblems: problems })
+    .where(eq(renderServers.url, url))
     .run();
 }
 

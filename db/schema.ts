@@ -146,6 +146,13 @@ export const renderServers = sqliteTable("render_servers", {
   /** When the server last turned healthy or unhealthy. */
   changedAt: integer("changed_at", { mode: "timestamp_ms" }).notNull(),
   checkedBy: text("checked_by").notNull(),
+  /**
+   * What stops the server running our workflow templates, from its
+   * /object_info; null until a check succeeds, [] when it can run them.
+   */
+  workflowProblems: text("workflow_problems", { mode: "json" }).$type<
+    string[]
+  >(),
 });
 
 export type Prompt = typeof prompts.$inferSelect;

@@ -1,0 +1,1 @@
+ALTER TABLE `render_servers` ADD `workflow_problems` text;
