@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BackendError } from "../lib/errors";
 import type { ApiGraph } from "./comfyui-workflows";
 import { formatNodeErrors, type OutputFile } from "./comfyui-history";
+import type { ObjectInfo } from "./comfyui-object-info";
 import { openComfySocket, type ComfySocket } from "./comfyui-socket";
 
 /** How long one HTTP request may take before the server counts as silent. */
@@ -17,6 +18,8 @@ const queueSchema = z.object({
 const systemStatsSchema = z.object({
   system: z.looseObject({ comfyui_version: z.string().optional() }),
 });
+
+const objectInfoSchema = z.record(z.string(), z.unknown());
 
 const refusalSchema = z.object({
   error: z
@@ -108,6 +111,14 @@ export function createComfyClient(url: string, clientId: string) {
       const stats = systemStatsSchema.safeParse(body);
       if (!stats.success) throw malformed(url, "/api/system_stats");
       return { version: stats.data.system.comfyui_version ?? "unknown" };
+    },
+
+    /** Every node class the server has, with its inputs: a large answer. */
+    async objectInfo(signal?: AbortSignal): Promise<ObjectInfo> {
+      const body = await getJson(url, "/api/object_info", signal);
+      const info = objectInfoSchema.safeParse(body);
+      if (!info.success) throw malformed(url, "/api/object_info");
+      return info.data;
     },
 
     /** The one progress socket to this server, opened on first use. */

@@ -128,3 +128,70 @@ export function outputsOf(
       return {};
   }
 }
+
+/** The checkpoints the fake has unless a test says otherwise. */
+export const defaultCheckpoints = [
+  "v1-5-pruned-emaonly.safetensors",
+  "ace_step_v1_3.5b.safetensors",
+];
+
+const float = (value: number) => ["FLOAT", { default: value }];
+const int = (value: number) => ["INT", { default: value }];
+const text = ["STRING", { multiline: true }];
+const samplers = ["euler", "euler_ancestral", "dpmpp_2m", "dpmpp_sde"];
+const schedulers = ["normal", "karras", "exponential", "simple", "beta"];
+
+// The inputs of the node classes workflows/*.json use, shaped as
+// /object_info sends them; list inputs are [[...values], config].
+const nodeInputs = (checkpoints: string[]): Record<string, object> => ({
+  KSampler: {
+    model: ["MODEL"],
+    seed: int(0),
+    steps: int(20),
+    cfg: float(8),
+    sampler_name: [samplers],
+    scheduler: [schedulers],
+    positive: ["CONDITIONING"],
+    negative: ["CONDITIONING"],
+    latent_image: ["LATENT"],
+    denoise: float(1),
+  },
+  CheckpointLoaderSimple: { ckpt_name: [checkpoints] },
+  EmptyLatentImage: { width: int(512), height: int(512), batch_size: int(1) },
+  CLIPTextEncode: { text, clip: ["CLIP"] },
+  VAEDecode: { samples: ["LATENT"], vae: ["VAE"] },
+  SaveImage: { images: ["IMAGE"], filename_prefix: ["STRING"] },
+  TextEncodeAceStepAudio: {
+    clip: ["CLIP"],
+    tags: text,
+    lyrics: text,
+    lyrics_strength: float(1),
+  },
+  EmptyAceStepLatentAudio: { seconds: float(120), batch_size: int(1) },
+  VAEDecodeAudio: { samples: ["LATENT"], vae: ["VAE"] },
+  ConditioningZeroOut: { conditioning: ["CONDITIONING"] },
+  ModelSamplingSD3: { model: ["MODEL"], shift: float(3) },
+  SaveAudio: { audio: ["AUDIO"], filename_prefix: ["STRING"] },
+});
+
+/** A GET /object_info answer, less the `dropped` node classes. */
+export function objectInfoOf(options: {
+  checkpoints: string[];
+  dropped: string[];
+}): Record<string, unknown> {
+  const entries = Object.entries(nodeInputs(options.checkpoints))
+    .filter(([name]) => !options.dropped.includes(name))
+    .map(([name, required]) => [
+      name,
+      {
+        input: { required, optional: {}, hidden: {} },
+        input_order: { required: Object.keys(required) },
+        output: [],
+        name,
+        display_name: name,
+        category: "fake",
+        output_node: name.startsWith("Save"),
+      },
+    ]);
+  return Object.fromEntries(entries);
+}

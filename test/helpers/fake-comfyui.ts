@@ -3,7 +3,9 @@ import http from "node:http";
 import type net from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
+  defaultCheckpoints,
   nodeErrorsBody,
+  objectInfoOf,
   outputsOf,
   systemStats,
   type FakeOutputs,
@@ -78,6 +80,14 @@ export async function startFakeComfyUI(port = 0) {
     url: "",
     port,
     behaviour: { ...defaultBehaviour },
+    /** What GET /object_info describes; tests change it as they go. */
+    objectInfo: {
+      checkpoints: [...defaultCheckpoints],
+      /** Node classes this server lacks. */
+      dropped: [] as string[],
+      /** Answers 500 instead. */
+      fails: false,
+    },
     submissions,
     interrupts,
     queueDeletes,
@@ -330,7 +340,8 @@ export async function startFakeComfyUI(port = 0) {
       return { status: 200, body: systemStats };
     }
     if (method === "GET" && path === "/object_info") {
-      return { status: 200, body: {} };
+      if (fake.objectInfo.fails) return { status: 500 };
+      return { status: 200, body: objectInfoOf(fake.objectInfo) };
     }
     return { status: 404 };
   };
