@@ -148,6 +148,11 @@ export type RenderServerJson = {
   /** unknown: no worker has checked it lately (or ever). */
   health: "healthy" | "unhealthy" | "unknown";
   lastError: string | null;
+  /**
+   * Why it cannot run our workflow templates (a missing node class or
+   * checkpoint), from its /object_info; null when not checked.
+   */
+  workflowProblems: string[] | null;
   version: string | null;
   checkedAt: string | null;
   /** When it last turned healthy or unhealthy. */

@@ -91,6 +91,25 @@ function ServerItem(props: { server: RenderServerJson; nowMs: number }) {
             ` (since ${formatDateTime(server.changedAt)})`}
         </p>
       )}
+      {server.health === "healthy" && server.workflowProblems?.length ? (
+        <WorkflowProblems problems={server.workflowProblems} />
+      ) : null}
     </li>
+  );
+}
+
+/** Why a server that answers cannot run every workflow template. */
+function WorkflowProblems(props: { problems: string[] }) {
+  return (
+    <div data-testid="workflow-problems" className="basis-full text-amber-800">
+      <p>Cannot run every workflow; renders sent here will fail:</p>
+      <ul className="list-disc pl-5">
+        {props.problems.map((problem) => (
+          <li key={problem} className="break-words">
+            {problem}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -41,6 +41,7 @@ export function backendsJson(
         url: withoutCredentials(url),
         health: !isFresh ? "unknown" : state.healthy ? "healthy" : "unhealthy",
         lastError: state?.lastError ?? null,
+        workflowProblems: state?.workflowProblems ?? null,
         version: state?.version ?? null,
         checkedAt: iso(state?.checkedAt),
         changedAt: iso(state?.changedAt),
@@ -52,7 +53,10 @@ export function backendsJson(
   return { writer, renderer: { kind: "comfyui", servers } };
 }
 
-/** What health should say about the render servers, if anything. */
+/**
+ * What health should say about the render servers, if anything: none
+ * answers, or one answers but cannot run a workflow (one line each).
+ */
 export function findBackendProblems(backends: BackendsJson): string[] {
   if (backends.renderer.kind !== "comfyui") return [];
   const { servers } = backends.renderer;
@@ -62,5 +66,12 @@ export function findBackendProblems(backends: BackendsJson): string[] {
         "stage 2 waits until one does.",
     ];
   }
-  return [];
+  return servers.flatMap(({ url, health, workflowProblems: problems }) =>
+    health === "healthy" && problems?.length
+      ? [
+          `ComfyUI at ${url} cannot run every workflow, so renders sent to ` +
+            `it fail: ${problems.join("; ")}`,
+        ]
+      : [],
+  );
 }

@@ -3,7 +3,7 @@ import { backendsJson, findBackendProblems } from "@/app/api/_lib/backends";
 import type { Db } from "@/db/client";
 import { claimNextPrompt, recordWriting } from "@/db/claims";
 import { createPrompt } from "@/db/prompts";
-import { recordServerCheck } from "@/db/render-servers";
+import { recordServerCheck, recordWorkflowProblems } from "@/db/render-servers";
 import { parseConfig } from "@/lib/config";
 import { makeTestDb } from "../../../helpers/workspace";
 
@@ -91,6 +91,59 @@ describe("backendsJson", () => {
       ],
     });
     expect(findBackendProblems(backends)).toEqual([]);
+  });
+
+  it("shows what stops a healthy server running the workflows", () => {
+    const config = parseConfig({ COMFYUI_URL: `${a},${b},${c}` });
+    const problem =
+      'workflows/image.json node 4 (CheckpointLoaderSimple) input ckpt_name: "v1-5-pruned-emaonly.safetensors" is not on this server (it has: a.safetensors, b.safetensors)';
+    for (const url of [a, b, c]) {
+      recordServerCheck(db, {
+        url,
+        healthy: true,
+        lastError: null,
+        version: "0.3.66",
+        checkedBy: "w",
+      });
+    }
+    recordWorkflowProblems(db, a, [problem, "second problem"]);
+    recordWorkflowProblems(db, b, []);
+
+    const backends = backendsJson(db, config, Date.now());
+
+    expect(backends.renderer).toMatchObject({
+      servers: [
+        {
+          url: a,
+          health: "healthy",
+          workflowProblems: [problem, "second problem"],
+        },
+        { url: b, health: "healthy", workflowProblems: [] },
+        { url: c, health: "healthy", workflowProblems: null },
+      ],
+    });
+    expect(findBackendProblems(backends)).toEqual([
+      `ComfyUI at ${a} cannot run every workflow, so renders sent to it fail: ${problem}; second problem`,
+    ]);
+  });
+
+  it("forgets the workflow problems of a server that goes down", () => {
+    const config = parseConfig({ COMFYUI_URL: a });
+    const check = { url: a, lastError: null, version: null, checkedBy: "w" };
+    recordServerCheck(db, { ...check, healthy: true });
+    recordWorkflowProblems(db, a, ["a problem"]);
+    recordServerCheck(db, { ...check, healthy: true });
+    const kept = backendsJson(db, config, Date.now());
+    recordServerCheck(db, { ...check, healthy: false, workflowProblems: null });
+
+    const down = backendsJson(db, config, Date.now());
+
+    expect(kept.renderer).toMatchObject({
+      servers: [{ workflowProblems: ["a problem"] }],
+    });
+    expect(down.renderer).toMatchObject({
+      servers: [{ health: "unhealthy", workflowProblems: null }],
+    });
   });
 
   it("is a problem when no ComfyUI server answers", () => {
