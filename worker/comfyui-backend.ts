@@ -29,6 +29,7 @@ export async function startComfyBackend(options: {
     healthMs: config.COMFYUI_HEALTH_MS,
     workerId,
     log,
+    workflows: Object.values(workflows),
   });
 
   await pool.start();

@@ -1,8 +1,20 @@
 import type { RenderServerChoice } from "../db/claims";
 import type { Db } from "../db/client";
-import { recordServerCheck } from "../db/render-servers";
+import {
+  recordServerCheck,
+  recordWorkflowProblems,
+} from "../db/render-servers";
 import type { Logger } from "../lib/log";
 import { createComfyClient, type ComfyClient } from "./comfyui-client";
+import { findWorkflowProblems } from "./comfyui-object-info";
+import type { Workflow } from "./comfyui-workflows";
+
+/**
+ * When a workflow check failed or found problems, how long until the next:
+ * ComfyUI rescans its model folders on each /object_info, so a checkpoint
+ * copied in later shows without a restart.
+ */
+const workflowRecheckMs = 5 * 60_000;
 
 export type ServerPoolOptions = {
   db: Db;
@@ -12,12 +24,21 @@ export type ServerPoolOptions = {
   healthMs: number;
   workerId: string;
   log: Logger;
+  /** The templates each server is checked against when it turns healthy. */
+  workflows: readonly Workflow[];
+  recheckMs?: number;
 };
 
 type ServerState = {
   client: ComfyClient;
   healthy: boolean;
   lastError: string | null;
+  /** Bumped each time the server turns healthy or unhealthy. */
+  turn: number;
+  /** The last workflow check's problems; null until one succeeds. */
+  problems: string[] | null;
+  checkDueAtMs: number;
+  isChecking: boolean;
 };
 
 export type ServerPool = ReturnType<typeof createServerPool>;
@@ -25,10 +46,12 @@ export type ServerPool = ReturnType<typeof createServerPool>;
 /**
  * The ComfyUI servers as this worker sees them: probed every healthMs on
  * /api/system_stats, each probe recorded for the admin page, and the
- * latest view offered to render claims.
+ * latest view offered to render claims. A server that turns healthy is
+ * checked against the workflow templates (see checkWorkflows).
  */
 export function createServerPool(options: ServerPoolOptions) {
-  const { db, urls, healthMs, workerId, log } = options;
+  const { db, urls, healthMs, workerId, log, workflows } = options;
+  const recheckMs = options.recheckMs ?? workflowRecheckMs;
   // One client id per worker: ComfyUI sends a job's events to that socket.
   const clientId = `poets-${workerId}`;
   const servers = new Map<string, ServerState>(
@@ -38,6 +61,10 @@ export function createServerPool(options: ServerPoolOptions) {
         client: createComfyClient(url, clientId),
         healthy: false,
         lastError: "not checked yet",
+        turn: 0,
+        problems: null,
+        checkDueAtMs: 0,
+        isChecking: false,
       },
     ]),
   );
@@ -52,6 +79,9 @@ export function createServerPool(options: ServerPoolOptions) {
         lastError: state.lastError,
         version,
         checkedBy: workerId,
+        // An unhealthy server's problems are forgotten: it is checked
+        // again when it comes back, perhaps as another ComfyUI.
+        ...(state.healthy ? {} : { workflowProblems: null }),
       });
     } catch (error) {
       log.warn({ err: error, url }, "cannot record a ComfyUI check");
@@ -65,19 +95,79 @@ export function createServerPool(options: ServerPoolOptions) {
     ]);
     try {
       const { version } = await state.client.systemStats(signal);
-      if (!state.healthy) log.info({ url, version }, "ComfyUI server healthy");
+      if (!state.healthy) {
+        log.info({ url, version }, "ComfyUI server healthy");
+        Object.assign(state, { turn: state.turn + 1, checkDueAtMs: 0 });
+      }
       Object.assign(state, { healthy: true, lastError: null });
       record(url, state, version);
     } catch (error) {
       if (stop.signal.aborted) return;
       markUnhealthy(url, state, (error as Error).message);
+      return;
     }
+
+    // Not awaited: /object_info is large and slow, and probes keep time.
+    if (Date.now() >= state.checkDueAtMs) void checkWorkflows(url, state);
   };
 
   const markUnhealthy = (url: string, state: ServerState, reason: string) => {
-    if (state.healthy) log.warn({ url, reason }, "ComfyUI server unhealthy");
+    if (state.healthy) {
+      log.warn({ url, reason }, "ComfyUI server unhealthy");
+      Object.assign(state, { turn: state.turn + 1, problems: null });
+    }
     Object.assign(state, { healthy: false, lastError: reason });
     record(url, state, null);
+  };
+
+  // Design: problems are reported, not routed around. The server stays
+  // healthy and claims may still send it every media type: a render claim
+  // picks its server before it knows the prompt's type (db/claims.ts), and
+  // a check that is wrong would hold work back for no reason. A job it
+  // cannot run fails with ComfyUI's own node_errors, as before; health and
+  // the admin page name the problem before that happens.
+  /**
+   * Checks the templates against the server's /object_info and records
+   * what it cannot run. A failed check leaves health alone and is tried
+   * again in recheckMs.
+   */
+  const checkWorkflows = async (url: string, state: ServerState) => {
+    if (state.isChecking) return;
+    const { turn } = state;
+    state.isChecking = true;
+    try {
+      const info = await state.client.objectInfo(stop.signal);
+      if (state.turn !== turn) return;
+      const problems = findWorkflowProblems(workflows, info);
+      state.checkDueAtMs =
+        problems.length > 0 ? Date.now() + recheckMs : Infinity;
+      reportProblems(url, state, problems);
+    } catch (error) {
+      if (stop.signal.aborted) return;
+      state.checkDueAtMs = Date.now() + recheckMs;
+      log.warn({ err: error, url }, "cannot check the workflows on ComfyUI");
+    } finally {
+      state.isChecking = false;
+    }
+  };
+
+  const reportProblems = (
+    url: string,
+    state: ServerState,
+    problems: string[],
+  ) => {
+    const isNew = JSON.stringify(problems) !== JSON.stringify(state.problems);
+    state.problems = problems;
+    if (isNew && problems.length > 0) {
+      log.warn({ url, problems }, "ComfyUI server cannot run every workflow");
+    } else if (isNew) {
+      log.info({ url }, "ComfyUI server can run the workflows");
+    }
+    try {
+      recordWorkflowProblems(db, url, problems);
+    } catch (error) {
+      log.warn({ err: error, url }, "cannot record a ComfyUI workflow check");
+    }
   };
 
   const probeAll = () =>

@@ -1,0 +1,134 @@
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backendsJson, findBackendProblems } from "@/app/api/_lib/backends";
+import type { Db } from "@/db/client";
+import { listRenderServers } from "@/db/render-servers";
+import { parseConfig } from "@/lib/config";
+import type { Logger } from "@/lib/log";
+import { createServerPool, type ServerPool } from "@/worker/comfyui-servers";
+import { loadWorkflows } from "@/worker/comfyui-workflows";
+import { workflowsDir } from "../helpers/comfyui";
+import { startFakeComfyUI, type FakeComfyUI } from "../helpers/fake-comfyui";
+import { waitFor } from "../helpers/processes";
+import { makeTestDb } from "../helpers/workspace";
+
+const log = pino({ level: "silent" }) as unknown as Logger;
+const workflows = Object.values(loadWorkflows(workflowsDir));
+
+// The pool against a fake ComfyUI over real HTTP, on a real database.
+describe("the ComfyUI server pool's workflow check", () => {
+  let db: Db;
+  let close: () => void;
+  let fake: FakeComfyUI;
+  let pool: ServerPool | undefined;
+
+  beforeEach(async () => {
+    ({ db, close } = makeTestDb());
+    fake = await startFakeComfyUI();
+  });
+  afterEach(async () => {
+    pool?.close();
+    pool = undefined;
+    await fake.close();
+    close();
+  });
+
+  async function startPool(recheckMs = 60_000) {
+    pool = createServerPool({
+      db,
+      urls: [fake.url],
+      capacity: 1,
+      healthMs: 50,
+      workerId: "w1",
+      log,
+      workflows,
+      recheckMs,
+    });
+    await pool.start();
+  }
+
+  const row = () => listRenderServers(db, [fake.url])[0].state;
+
+  const checked = async () => {
+    await waitFor(() => row()?.workflowProblems != null, 5000, 10);
+    return row()!;
+  };
+
+  it("records no problems when the server has every class and checkpoint", async () => {
+    await startPool();
+
+    const state = await checked();
+
+    expect(state.workflowProblems).toEqual([]);
+    expect(state.healthy).toBe(true);
+    expect(fake.count("GET /object_info")).toBe(1);
+  });
+
+  it("names a missing checkpoint, and health shows it", async () => {
+    fake.objectInfo.checkpoints = ["a.safetensors", "b.safetensors"];
+    await startPool();
+
+    const state = await checked();
+
+    const problem =
+      'workflows/image.json node 4 (CheckpointLoaderSimple) input ckpt_name: "v1-5-pruned-emaonly.safetensors" is not on this server (it has: a.safetensors, b.safetensors)';
+    expect(state.healthy).toBe(true);
+    expect(state.workflowProblems).toContain(problem);
+    const config = parseConfig({ COMFYUI_URL: fake.url });
+    const backends = backendsJson(db, config, Date.now());
+    const reasons = findBackendProblems(backends);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toContain(`ComfyUI at ${fake.url} cannot run`);
+    expect(reasons[0]).toContain(problem);
+    expect(pool!.choices()).toEqual([
+      { url: fake.url, capacity: 1, healthy: true },
+    ]);
+  });
+
+  it("names a node class the server lacks", async () => {
+    fake.objectInfo.dropped = ["TextEncodeAceStepAudio"];
+    await startPool();
+
+    const state = await checked();
+
+    expect(state.workflowProblems).toEqual([
+      "workflows/song.json node 14 (TextEncodeAceStepAudio): this ComfyUI has no such node (a custom node or a newer ComfyUI?)",
+    ]);
+  });
+
+  it("keeps the server healthy when /object_info fails, and tries again later", async () => {
+    fake.objectInfo.fails = true;
+    await startPool(800);
+
+    await waitFor(() => fake.count("GET /object_info") >= 1, 5000, 10);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    expect(row()?.healthy).toBe(true);
+    expect(row()?.workflowProblems).toBeNull();
+    expect(fake.count("GET /object_info")).toBe(1);
+    fake.objectInfo.fails = false;
+    expect((await checked()).workflowProblems).toEqual([]);
+    expect(pool!.choices()[0].healthy).toBe(true);
+  });
+
+  it("checks again when the server comes back with other checkpoints", async () => {
+    await startPool();
+    expect((await checked()).workflowProblems).toEqual([]);
+
+    await fake.stop();
+    await waitFor(() => row()?.healthy === false, 5000, 10);
+    expect(row()?.workflowProblems).toBeNull();
+    fake.objectInfo.checkpoints = ["ace_step_v1_3.5b.safetensors"];
+    await fake.start();
+
+    const state = await checked();
+
+    expect(state.healthy).toBe(true);
+    expect(state.workflowProblems).toEqual([
+      expect.stringContaining(
+        'node 4 (CheckpointLoaderSimple) input ckpt_name: "v1-5-pruned-emaonly.safetensors" is not on this server (it has: ace_step_v1_3.5b.safetensors)',
+      ),
+    ]);
+    expect(fake.count("GET /object_info")).toBe(2);
+  });
+});
