@@ -20,18 +20,49 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
 const durationMs = (fallback: number, min = 1) =>
   wholeNumber(min, 24 * 3600 * 1000, fallback);
 
+/**
+ * What is wrong with a base URL, or null. A path prefix is fine (a reverse
+ * proxy may serve the server under /comfy); a query string or fragment would
+ * end up in the middle of every request's URL.
+ */
+function findBaseUrlProblem(
+  value: string,
+  name: string,
+  allowsCredentials: boolean,
+): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${name} must be an http:// or https:// URL`;
+  }
+  if (!["http:", "https:"].includes(url.protocol)) {
+    return `${name} must be an http:// or https:// URL`;
+  }
+  if (value.includes("?")) {
+    return `${name} must be a base URL without a query string ("?...")`;
+  }
+  if (value.includes("#")) {
+    return `${name} must be a base URL without a fragment ("#...")`;
+  }
+  if (!allowsCredentials && (url.username || url.password)) {
+    return (
+      `${name} must be a URL without a user name or password ` +
+      "(requests cannot carry them in the URL)"
+    );
+  }
+  return null;
+}
+
 /** An http(s) base URL; a trailing slash is dropped. */
-const baseUrl = (name: string) =>
+const baseUrl = (name: string, { allowsCredentials = true } = {}) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return ["http:", "https:"].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `${name} must be an http:// or https:// URL`)
+    .superRefine((value, context) => {
+      const problem = findBaseUrlProblem(value, name, allowsCredentials);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    })
     .transform((v) => v.replace(/\/+$/, ""));
 
 /** A comma-separated list of base URLs, each named once. */
@@ -46,7 +77,7 @@ const baseUrlList = z
   )
   .pipe(
     z
-      .array(baseUrl("each ComfyUI server"))
+      .array(baseUrl("each ComfyUI server", { allowsCredentials: false }))
       .min(1, "must name at least one URL")
       .refine(
         (urls) => new Set(urls).size === urls.length,
@@ -170,6 +201,13 @@ export type Config = z.infer<typeof configSchema> & {
 
 export class ConfigError extends Error {}
 
+/** A bad value as an error shows it, without a password in a URL. */
+function showGiven(name: string, value: string | undefined): string {
+  if (!value) return " (default)";
+  const masked = value.replace(/(\/\/[^/?#@,]*?:)[^/?#@,]*@/g, "$1***@");
+  return `=${JSON.stringify(masked)}`;
+}
+
 /** Parses configuration from an environment, with one line per bad value. */
 export function parseConfig(
   env: Record<string, string | undefined> = process.env,
@@ -180,7 +218,7 @@ export function parseConfig(
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const given = env[name] ? `=${JSON.stringify(env[name])}` : " (default)";
+      const given = showGiven(name, env[name]);
       const item =
         issue.path.length > 1 ? ` (item ${Number(issue.path[1]) + 1})` : "";
       return `  ${name}${given}${item}: ${issue.message}`;

@@ -73,4 +73,84 @@ describe("parseConfig", () => {
       /RETRY_MAX_MS="1000": 1000 ms must be at least RETRY_BASE_MS \(2000 ms\)/,
     );
   });
+
+  it("refuses a ComfyUI URL with a query string, fragment or password, naming the item", () => {
+    const cases = [
+      ["http://gpu2:8188/?token=1", /without a query string/],
+      ["http://gpu2:8188/comfy#top", /without a fragment/],
+      ["http://me:secret@gpu2:8188", /without a user name or password/],
+      ["http://me@gpu2:8188", /without a user name or password/],
+    ] as const;
+
+    for (const [url, message] of cases) {
+      const parse = () =>
+        parseConfig({ COMFYUI_URL: `http://127.0.0.1:8188,${url}` });
+
+      expect(parse).toThrow(ConfigError);
+      expect(parse).toThrow(
+        /^Invalid configuration:\n  COMFYUI_URL="[^\n]*" \(item 2\): each ComfyUI server must be [^\n]*$/,
+      );
+      expect(parse).toThrow(message);
+    }
+  });
+
+  it("takes ComfyUI URLs with a path prefix, dropping a trailing slash", () => {
+    const config = parseConfig({
+      COMFYUI_URL: " http://127.0.0.1:8188/ , https://proxy.lan/comfy/ ",
+    });
+
+    expect(config.COMFYUI_URL).toEqual([
+      "http://127.0.0.1:8188",
+      "https://proxy.lan/comfy",
+    ]);
+  });
+
+  it("still refuses other schemes, a repeated server and an empty list", () => {
+    expect(() => parseConfig({ COMFYUI_URL: "ws://gpu:8188" })).toThrow(
+      /COMFYUI_URL="ws:\/\/gpu:8188" \(item 1\): each ComfyUI server must be an http:\/\/ or https:\/\/ URL/,
+    );
+    expect(() =>
+      parseConfig({ COMFYUI_URL: "http://gpu:8188,http://gpu:8188/" }),
+    ).toThrow(/COMFYUI_URL="[^"]*": names a server twice/);
+    expect(() => parseConfig({ COMFYUI_URL: " , " })).toThrow(
+      /COMFYUI_URL=" , ": must name at least one URL/,
+    );
+  });
+
+  it("shows no password from a URL in its errors", () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("expected a ConfigError");
+    };
+
+    const comfy = message({ COMFYUI_URL: "http://me:hunter2@gpu:8188" });
+    const llm = message({
+      LLM_BASE_URL: "http://me:hunter2@llm/v1?x=1",
+      LLM_MODEL: "m",
+    });
+
+    expect(comfy).toContain('COMFYUI_URL="http://me:***@gpu:8188"');
+    expect(llm).toContain('LLM_BASE_URL="http://me:***@llm/v1?x=1"');
+    expect([comfy, llm].join("\n")).not.toContain("hunter2");
+  });
+
+  it("blames a bad LLM_BASE_URL alone, not the model set with it", () => {
+    expect(() =>
+      parseConfig({ LLM_BASE_URL: "localhost:11434", LLM_MODEL: "m" }),
+    ).toThrow(
+      /^Invalid configuration:\n  LLM_BASE_URL="localhost:11434": LLM_BASE_URL must be an http:\/\/ or https:\/\/ URL$/,
+    );
+  });
+
+  it("refuses an LLM_BASE_URL with a query string or fragment", () => {
+    for (const url of ["http://llm/v1?api-version=1", "http://llm/v1#x"]) {
+      expect(() => parseConfig({ LLM_BASE_URL: url, LLM_MODEL: "m" })).toThrow(
+        /LLM_BASE_URL="[^"]*": LLM_BASE_URL must be a base URL without/,
+      );
+    }
+  });
 });
