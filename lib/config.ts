@@ -121,7 +121,8 @@ const configSchema = z
     RENDER_CONCURRENCY: wholeNumber(1, 64, 1),
     LLM_BASE_URL: baseUrl("LLM_BASE_URL").optional(),
     LLM_MODEL: z.string().trim().min(1).optional(),
-    LLM_API_KEY: z.string().trim().min(1).default("not-needed"),
+    // Defaults to "not-needed" after the checks, which must see it unset.
+    LLM_API_KEY: z.string().trim().min(1).optional(),
     LLM_TIMEOUT_MS: durationMs(90_000),
     LLM_MAX_TOKENS: wholeNumber(16, 1_000_000, 1024),
     WRITING_CONFIG: z.string().trim().min(1).default("./writing.config.json"),
@@ -167,6 +168,18 @@ const configSchema = z
           "(for Ollama, one that `ollama list` shows)",
       });
     }
+    // Without LLM_BASE_URL the built-in writer runs and would ignore these.
+    for (const name of ["LLM_MODEL", "LLM_API_KEY"] as const) {
+      if (c[name] && !c.LLM_BASE_URL) {
+        context.addIssue({
+          code: "custom",
+          path: [name],
+          message:
+            "is set but LLM_BASE_URL is not, so the built-in writer would " +
+            `ignore it: set LLM_BASE_URL to the model server, or unset ${name}`,
+        });
+      }
+    }
     if (
       c.LLM_BASE_URL &&
       isParsed(c.LLM_TIMEOUT_MS, c.STAGE_TIMEOUT_MS) &&
@@ -189,7 +202,8 @@ const configSchema = z
           `(${c.RETRY_BASE_MS} ms)`,
       });
     }
-  });
+  })
+  .transform((c) => ({ ...c, LLM_API_KEY: c.LLM_API_KEY ?? "not-needed" }));
 
 export type Config = z.infer<typeof configSchema> & {
   databasePath: string;
@@ -201,9 +215,10 @@ export type Config = z.infer<typeof configSchema> & {
 
 export class ConfigError extends Error {}
 
-/** A bad value as an error shows it, without a password in a URL. */
+/** A bad value as an error shows it: never a key, nor a password in a URL. */
 function showGiven(name: string, value: string | undefined): string {
   if (!value) return " (default)";
+  if (name === "LLM_API_KEY") return " (set, not shown)";
   const masked = value.replace(/(\/\/[^/?#@,]*?:)[^/?#@,]*@/g, "$1***@");
   return `=${JSON.stringify(masked)}`;
 }

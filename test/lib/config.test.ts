@@ -117,7 +117,7 @@ describe("parseConfig", () => {
     );
   });
 
-  it("shows no password from a URL in its errors", () => {
+  it("shows no password from a URL and no API key in its errors", () => {
     const message = (env: Record<string, string>) => {
       try {
         parseConfig(env);
@@ -132,10 +132,21 @@ describe("parseConfig", () => {
       LLM_BASE_URL: "http://me:hunter2@llm/v1?x=1",
       LLM_MODEL: "m",
     });
+    const key = message({ LLM_API_KEY: "sk-hunter2" });
 
     expect(comfy).toContain('COMFYUI_URL="http://me:***@gpu:8188"');
     expect(llm).toContain('LLM_BASE_URL="http://me:***@llm/v1?x=1"');
-    expect([comfy, llm].join("\n")).not.toContain("hunter2");
+    expect(key).toContain("LLM_API_KEY (set, not shown): is set");
+    expect([comfy, llm, key].join("\n")).not.toContain("hunter2");
+  });
+
+  it("refuses LLM_MODEL or LLM_API_KEY without LLM_BASE_URL", () => {
+    expect(() => parseConfig({ LLM_MODEL: "llama3.1:8b" })).toThrow(
+      /^Invalid configuration:\n  LLM_MODEL="llama3.1:8b": is set but LLM_BASE_URL is not, [^\n]*unset LLM_MODEL$/,
+    );
+    expect(() => parseConfig({ LLM_API_KEY: "sk-1" })).toThrow(
+      /^Invalid configuration:\n  LLM_API_KEY \(set, not shown\): is set but LLM_BASE_URL is not, [^\n]*unset LLM_API_KEY$/,
+    );
   });
 
   it("blames a bad LLM_BASE_URL alone, not the model set with it", () => {
@@ -152,5 +163,22 @@ describe("parseConfig", () => {
         /LLM_BASE_URL="[^"]*": LLM_BASE_URL must be a base URL without/,
       );
     }
+  });
+
+  it("takes a full language model setting, defaulting the API key", () => {
+    const llm = (env: Record<string, string>) =>
+      parseConfig({
+        LLM_BASE_URL: "https://llm.lan/v1/",
+        LLM_MODEL: "m",
+        ...env,
+      });
+
+    expect(llm({})).toMatchObject({
+      LLM_BASE_URL: "https://llm.lan/v1",
+      LLM_MODEL: "m",
+      LLM_API_KEY: "not-needed",
+    });
+    expect(llm({ LLM_API_KEY: "sk-1" }).LLM_API_KEY).toBe("sk-1");
+    expect(parseConfig({}).LLM_API_KEY).toBe("not-needed");
   });
 });
