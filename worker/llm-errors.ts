@@ -73,6 +73,34 @@ function describeStatus(
   };
 }
 
+/**
+ * Words by which servers name the response format when they refuse it:
+ * OpenAI ("'response_format' of type 'json_schema' is not supported"),
+ * llama.cpp ("Either \"json_schema\" or \"grammar\"", "JSON schema
+ * conversion failed"), Ollama ("invalid format"), LM Studio and vLLM
+ * (response_format, json_schema, guided decoding). A word boundary keeps
+ * "format" from matching inside "information".
+ */
+const namesResponseFormat =
+  /response.?format|json.?schema|json.?object|json mode|structured|grammar|guided|\bformat\b/i;
+
+/**
+ * Whether a failed request is the server refusing the response format
+ * asked for, rather than the request as a whole (an unknown model, a
+ * max_tokens too large), which no other format would fix.
+ */
+export function isFormatRefusal(error: unknown): error is BackendError {
+  if (!(error instanceof BackendError)) return false;
+  if (!(error.cause instanceof APIError)) return false;
+  const { status = 0, message } = error.cause;
+  return [400, 422, 501].includes(status) && namesResponseFormat.test(message);
+}
+
+/** The status and the server's own words, as the client reports them. */
+export function serverMessage(error: BackendError): string {
+  return (error.cause as APIError).message;
+}
+
 /** The innermost cause's code or message: ECONNREFUSED, ENOTFOUND, … */
 function connectionProblem(error: Error): string {
   let cause: unknown = error;

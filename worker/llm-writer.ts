@@ -1,4 +1,4 @@
-import OpenAI, { APIError } from "openai";
+import OpenAI from "openai";
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
@@ -19,7 +19,12 @@ import {
   specJsonSchema,
   stripThinking,
 } from "./llm-json";
-import { toBackendError, type ServerInfo } from "./llm-errors";
+import {
+  isFormatRefusal,
+  serverMessage,
+  toBackendError,
+  type ServerInfo,
+} from "./llm-errors";
 import type { Writer, WriterInput } from "./write-stage";
 
 export type LlmConfig = Pick<
@@ -157,8 +162,9 @@ async function writeSpec(
 }
 
 /**
- * Asks with a JSON Schema response format; a server that refuses it (a 400
- * or 422) is asked once more in plain JSON mode.
+ * Asks with a JSON Schema response format; a server that refuses that
+ * format (a 400, 422 or 501 naming it) is asked once more in plain JSON
+ * mode. Any other refusal fails as the server worded it.
  */
 async function completeStructured(
   server: Server,
@@ -172,7 +178,7 @@ async function completeStructured(
       jsonMode,
     };
   } catch (error) {
-    if (jsonMode !== "json_schema" || !isRequestRefused(error)) throw error;
+    if (jsonMode !== "json_schema" || !isFormatRefusal(error)) throw error;
     server.log.warn(
       { model: server.model, reason: serverMessage(error) },
       "structured output refused; asking for plain JSON",
@@ -193,7 +199,7 @@ async function completePlainJson(
   try {
     return await complete(server, { ...ask, jsonMode: "json_object" }, signal);
   } catch (error) {
-    if (!isRequestRefused(error)) throw error;
+    if (!isFormatRefusal(error)) throw error;
     throw new BackendError(
       "permanent",
       "the language model server cannot do structured output: it refused " +
@@ -202,18 +208,6 @@ async function completePlainJson(
       { cause: error },
     );
   }
-}
-
-function isRequestRefused(error: unknown): error is BackendError {
-  return (
-    error instanceof BackendError &&
-    error.cause instanceof APIError &&
-    (error.cause.status === 400 || error.cause.status === 422)
-  );
-}
-
-function serverMessage(error: BackendError): string {
-  return (error.cause as APIError).message;
 }
 
 /**

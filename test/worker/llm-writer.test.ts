@@ -344,6 +344,39 @@ describe("the language model writer in the worker loop", () => {
     expect(formats()).toEqual(["json_schema", "json_object"]);
   });
 
+  it("fails at once in the server's words when a spec request gets an unrelated 400", async () => {
+    const { id } = addPrompt("image_prompt", "a lighthouse at dusk");
+    fake.reply({ status: 400, message: 'model "tiny-model" not found' });
+
+    const { prompt, writing } = await runUntilSettled(id);
+
+    expect(prompt).toMatchObject({ status: "failed", attempts: 1 });
+    expect(prompt.lastError).toBe(
+      "permanent: the language model server refused the request: " +
+        '400 model "tiny-model" not found',
+    );
+    expect(writing).toBeNull();
+    expect(fake.requests).toHaveLength(1);
+    expect(formats()).toEqual(["json_schema"]);
+  });
+
+  it("fails in the server's words when plain JSON mode gets an unrelated 400", async () => {
+    const { id } = addPrompt("image_prompt", "a lighthouse at dusk");
+    fake.reply(
+      { status: 400, message: "response_format json_schema is not supported" },
+      { status: 400, message: "max_tokens must be at most 1024" },
+    );
+
+    const { prompt } = await runUntilSettled(id);
+
+    expect(prompt).toMatchObject({ status: "failed", attempts: 1 });
+    expect(prompt.lastError).toBe(
+      "permanent: the language model server refused the request: " +
+        "400 max_tokens must be at most 1024",
+    );
+    expect(formats()).toEqual(["json_schema", "json_object"]);
+  });
+
   it("waits, counting no attempt, while no server listens", async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}/v1`;
@@ -413,6 +446,47 @@ describe("createLlmWriter", () => {
       expect(fake.requests).toHaveLength(1);
     },
   );
+
+  it.each([
+    "max_tokens must be at most 1024",
+    "This model's maximum context length is 4096 tokens. However, you " +
+      "requested 6000 tokens. Please reduce the length of the messages.",
+    "Could not find model information for tiny-model",
+  ])(
+    "fails a spec request answered 400 %j at once, not trying JSON mode",
+    async (message) => {
+      fake.reply({ status: 400, message });
+
+      const writing = writerFor().writeSpec(
+        { type: "lyrics_prompt", text: "a folk song", seed: 1 },
+        idle(),
+      );
+
+      await expect(writing).rejects.toMatchObject({
+        kind: "permanent",
+        message: `the language model server refused the request: 400 ${message}`,
+      });
+      expect(fake.requests).toHaveLength(1);
+    },
+  );
+
+  it("asks once in JSON mode when a 501 names the format", async () => {
+    fake.reply(
+      { status: 501, message: "structured output is not implemented" },
+      { content: JSON.stringify(image) },
+    );
+
+    const spec = await writerFor().writeSpec(
+      { type: "image_prompt", text: "a lighthouse", seed: 7 },
+      idle(),
+    );
+
+    expect(spec).toEqual(image);
+    expect(fake.requests.map((r) => r.body.response_format?.type)).toEqual([
+      "json_schema",
+      "json_object",
+    ]);
+  });
 
   it("calls a request that outlives LLM_TIMEOUT_MS transient", async () => {
     fake.reply({ content: poem, delayMs: 2000 });
