@@ -4,6 +4,7 @@ import { immediate, type Db } from "./client";
 import { artifacts, prompts, writings, type Prompt } from "./schema";
 import { applyTransition, type PromptState, type Writer } from "./transitions";
 import { releasedLease } from "./prompts";
+import { requestJobStop } from "./render-job-stops";
 import type { ArtifactKind } from "../lib/prompt-types";
 
 export type Stage = "write" | "render";
@@ -93,7 +94,9 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
       if (!candidate) continue;
 
       const leaseToken = randomUUID();
-      const job = servers ? chooseRenderJob(tx, candidate.id, servers) : {};
+      const job = servers
+        ? chooseRenderJob(tx, candidate.id, servers, now)
+        : {};
       const { prompt } = applyTransition(tx, {
         promptId: candidate.id,
         to: stageRunning[stage],
@@ -147,15 +150,28 @@ function serversWithRoom(
  * adopts it if the server still knows it); otherwise a new job id on the
  * server with the most room.
  */
-function chooseRenderJob(tx: Writer, promptId: number, servers: string[]) {
+function chooseRenderJob(
+  tx: Writer,
+  promptId: number,
+  servers: string[],
+  now: Date,
+) {
   const current = tx
-    .select({ jobId: prompts.renderJobId, server: prompts.renderServer })
+    .select({
+      id: prompts.id,
+      renderJobId: prompts.renderJobId,
+      renderServer: prompts.renderServer,
+    })
     .from(prompts)
     .where(eq(prompts.id, promptId))
     .get();
-  if (current?.jobId && current.server && servers.includes(current.server)) {
-    return { renderJobId: current.jobId, renderServer: current.server };
+  const { renderJobId, renderServer } = current ?? {};
+  if (renderJobId && renderServer && servers.includes(renderServer)) {
+    return { renderJobId, renderServer };
   }
+  // The old job's server is down or full: should it come back with the job
+  // still queued, the job is stopped there rather than run twice.
+  if (current) requestJobStop(tx, current, "moved to another server", now);
   return { renderJobId: randomUUID(), renderServer: servers[0] };
 }
 
@@ -193,6 +209,8 @@ function takeBackExpiredLeases(tx: Writer, now: Date, maxAttempts: number) {
       id: prompts.id,
       artifactStatus: prompts.artifactStatus,
       attempts: prompts.attempts,
+      renderJobId: prompts.renderJobId,
+      renderServer: prompts.renderServer,
     })
     .from(prompts)
     .where(
@@ -203,6 +221,8 @@ function takeBackExpiredLeases(tx: Writer, now: Date, maxAttempts: number) {
   for (const prompt of expired) {
     const stage: Stage = prompt.artifactStatus ? "render" : "write";
     if (prompt.attempts >= maxAttempts) {
+      // No successor will adopt its job: stop it on ComfyUI.
+      requestJobStop(tx, prompt, "failed", now);
       failExpiredLease(tx, prompt.id, stage, prompt.attempts, now);
       continue;
     }

@@ -8,6 +8,7 @@ import type {
   Status,
 } from "../lib/prompt-types";
 import { immediate, type Db } from "./client";
+import { requestJobStop } from "./render-job-stops";
 import {
   artifacts,
   promptEvents,
@@ -174,6 +175,8 @@ export function requeuePrompt(
           "that is processing or failed can be requeued",
       );
     }
+    // Asked again, stage 2 renders anew: the old job is stopped, not adopted.
+    requestJobStop(tx, current, "requeued", now);
     return applyTransition(tx, {
       promptId,
       to: target,
@@ -186,7 +189,6 @@ export function requeuePrompt(
         runAfter: null,
         waitingReason: null,
         progress: null,
-        // Asked again, stage 2 renders anew rather than adopt the old job.
         renderJobId: null,
         renderServer: null,
       }),
@@ -215,6 +217,7 @@ export function cancelPrompt(
           "that is queued or running can be cancelled",
       );
     }
+    requestJobStop(tx, current, "cancelled", now);
     return applyTransition(tx, {
       promptId,
       to: cancelled,

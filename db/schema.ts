@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   index,
   integer,
+  primaryKey,
   sqliteTable,
   text,
   uniqueIndex,
@@ -154,6 +155,23 @@ export const renderServers = sqliteTable("render_servers", {
     string[]
   >(),
 });
+
+/**
+ * ComfyUI jobs Poets no longer wants (their prompt was cancelled, requeued,
+ * or moved to another server) that may still run or wait there. A worker
+ * that reaches the server stops each one and deletes its row.
+ */
+export const renderJobStops = sqliteTable(
+  "render_job_stops",
+  {
+    server: text("server").notNull(),
+    jobId: text("job_id").notNull(),
+    promptId: integer("prompt_id").notNull(),
+    reason: text("reason").notNull(),
+    requestedAt: integer("requested_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.server, t.jobId] })],
+);
 
 export type Prompt = typeof prompts.$inferSelect;
 export type NewPrompt = typeof prompts.$inferInsert;

@@ -6,7 +6,17 @@ import {
   renewRenderJob,
   type RenderServerChoice,
 } from "@/db/claims";
-import { createPrompt, getPrompt, requeuePrompt } from "@/db/prompts";
+import {
+  cancelPrompt,
+  createPrompt,
+  getPrompt,
+  requeuePrompt,
+} from "@/db/prompts";
+import {
+  forgetJobStop,
+  forgetStaleJobStops,
+  listJobStops,
+} from "@/db/render-job-stops";
 import { listRenderServers, recordServerCheck } from "@/db/render-servers";
 import { releaseClaim } from "@/db/stage-failures";
 import { makeTestDb } from "../helpers/workspace";
@@ -56,6 +66,13 @@ describe("render jobs", () => {
     capacity,
     healthy: true,
   });
+  const stops = (url: string) =>
+    listJobStops(db, url).map(({ jobId, promptId, reason }) => ({
+      jobId,
+      promptId,
+      reason,
+    }));
+
   const down = (url: string): RenderServerChoice => ({
     url,
     capacity: 1,
@@ -137,6 +154,87 @@ describe("render jobs", () => {
 
     expect(next.prompt.renderServer).toBe(b);
     expect(next.prompt.renderJobId).not.toBe(held.prompt.renderJobId);
+    // Should server a come back with the old job queued, it is stopped.
+    expect(stops(a)).toEqual([
+      {
+        jobId: held.prompt.renderJobId,
+        promptId: held.prompt.id,
+        reason: "moved to another server",
+      },
+    ]);
+    expect(stops(b)).toEqual([]);
+  });
+
+  it("asks for no stop when the job is kept for adoption", () => {
+    specsWritten(1);
+    const start = new Date("2026-03-01T10:00:00Z");
+    render([up(a)], start);
+
+    render([up(a)], new Date(start.getTime() + 30_001));
+
+    expect(stops(a)).toEqual([]);
+  });
+
+  it("asks for the job to be stopped when a prompt is cancelled while rendering", () => {
+    specsWritten(1);
+    const claim = render([up(a)])!;
+
+    cancelPrompt(db, claim.prompt.id);
+
+    expect(stops(a)).toEqual([
+      {
+        jobId: claim.prompt.renderJobId,
+        promptId: claim.prompt.id,
+        reason: "cancelled",
+      },
+    ]);
+  });
+
+  it("asks for no stop when the cancelled prompt never had a job", () => {
+    const [id] = specsWritten(1);
+
+    cancelPrompt(db, id);
+
+    expect(listJobStops(db, a)).toEqual([]);
+  });
+
+  it("asks for the job to be stopped when a lease expires on the last attempt", () => {
+    specsWritten(1);
+    const start = new Date("2026-03-01T10:00:00Z");
+    const crashed = render([up(a)], start)!;
+
+    claimNextPrompt(db, {
+      workerId: "w2",
+      leaseMs: 30_000,
+      maxAttempts: 1,
+      now: new Date(start.getTime() + 30_001),
+    });
+
+    expect(getPrompt(db, crashed.prompt.id)!.artifactStatus).toBe("failed");
+    expect(stops(a)).toEqual([
+      {
+        jobId: crashed.prompt.renderJobId,
+        promptId: crashed.prompt.id,
+        reason: "failed",
+      },
+    ]);
+  });
+
+  it("forgets a stop once done, and stops older than a day", () => {
+    specsWritten(2);
+    const now = new Date("2026-03-02T10:00:00Z");
+    const dayAgo = new Date(now.getTime() - 86_400_001);
+    const old = render([up(a), up(b)], dayAgo)!;
+    const recent = render([up(a), up(b)], dayAgo)!;
+    cancelPrompt(db, old.prompt.id, dayAgo);
+    cancelPrompt(db, recent.prompt.id, now);
+
+    expect(forgetStaleJobStops(db, now)).toBe(1);
+    expect(listJobStops(db, old.prompt.renderServer!)).toEqual([]);
+    const [left] = listJobStops(db, recent.prompt.renderServer!);
+    expect(left.jobId).toBe(recent.prompt.renderJobId);
+    forgetJobStop(db, left);
+    expect(listJobStops(db, recent.prompt.renderServer!)).toEqual([]);
   });
 
   it("renews the job id only under the claim's lease", () => {
@@ -158,6 +256,14 @@ describe("render jobs", () => {
     const requeued = requeuePrompt(db, claim.prompt.id);
 
     expect(requeued).toMatchObject({ renderJobId: null, renderServer: null });
+    // The old job may still run on ComfyUI: it is to be stopped there.
+    expect(stops(a)).toEqual([
+      {
+        jobId: claim.prompt.renderJobId,
+        promptId: claim.prompt.id,
+        reason: "requeued",
+      },
+    ]);
   });
 
   it("records server checks and lists what each server renders", () => {
