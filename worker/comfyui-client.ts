@@ -39,6 +39,26 @@ export function createComfyClient(url: string, clientId: string) {
   let socket: ComfySocket | null = null;
   const request = (route: string, init: RequestInit, timeoutMs?: number) =>
     send(url, route, init, timeoutMs);
+  const post = async (route: string, body: unknown) => {
+    const response = await request(route, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await expectOk(url, route, response);
+    await response.body?.cancel();
+  };
+  /** The ids of the job running and of those waiting. */
+  const readQueue = async (signal?: AbortSignal) => {
+    const body = await getJson(url, "/api/queue", signal);
+    const queue = queueSchema.safeParse(body);
+    if (!queue.success) throw malformed(url, "/api/queue");
+    const ids = (items: unknown[][]) => items.map((item) => item[1]);
+    return {
+      running: ids(queue.data.queue_running),
+      pending: ids(queue.data.queue_pending),
+    };
+  };
 
   return {
     url,
@@ -67,26 +87,34 @@ export function createComfyClient(url: string, clientId: string) {
 
     /** Whether the job waits in the queue or runs now. */
     async isQueued(jobId: string, signal?: AbortSignal): Promise<boolean> {
-      const body = await getJson(url, "/api/queue", signal);
-      const queue = queueSchema.safeParse(body);
-      if (!queue.success) throw malformed(url, "/api/queue");
-      const { queue_running: running, queue_pending: pending } = queue.data;
-      return [...running, ...pending].some((item) => item[1] === jobId);
+      const { running, pending } = await readQueue(signal);
+      return running.includes(jobId) || pending.includes(jobId);
     },
 
     /** Stops the job if it runs and drops it if it waits. */
     async cancel(jobId: string) {
-      const post = (route: string, body: unknown) =>
-        request(route, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-        }).then(async (response) => {
-          await expectOk(url, route, response);
-          await response.body?.cancel();
-        });
       await post("/api/interrupt", { prompt_id: jobId });
       await post("/api/queue", { delete: [jobId] });
+    },
+
+    /**
+     * Stops a job nobody follows any more, looking first where it is: an
+     * interrupt goes out only while the job runs, since a ComfyUI that
+     * ignores the prompt id would stop whatever runs.
+     */
+    async stopIfPresent(
+      jobId: string,
+    ): Promise<"interrupted" | "dropped" | "absent"> {
+      const { running, pending } = await readQueue();
+      if (running.includes(jobId)) {
+        await post("/api/interrupt", { prompt_id: jobId });
+        return "interrupted";
+      }
+      if (pending.includes(jobId)) {
+        await post("/api/queue", { delete: [jobId] });
+        return "dropped";
+      }
+      return "absent";
     },
 
     // LIMIT: a file is held in memory whole; fine for images and songs,

@@ -4,6 +4,11 @@ import {
   recordServerCheck,
   recordWorkflowProblems,
 } from "../db/render-servers";
+import {
+  forgetJobStop,
+  forgetStaleJobStops,
+  listJobStops,
+} from "../db/render-job-stops";
 import type { Logger } from "../lib/log";
 import { createComfyClient, type ComfyClient } from "./comfyui-client";
 import { findWorkflowProblems } from "./comfyui-object-info";
@@ -39,6 +44,7 @@ type ServerState = {
   problems: string[] | null;
   checkDueAtMs: number;
   isChecking: boolean;
+  isStopping: boolean;
 };
 
 export type ServerPool = ReturnType<typeof createServerPool>;
@@ -65,6 +71,7 @@ export function createServerPool(options: ServerPoolOptions) {
         problems: null,
         checkDueAtMs: 0,
         isChecking: false,
+        isStopping: false,
       },
     ]),
   );
@@ -109,10 +116,42 @@ export function createServerPool(options: ServerPoolOptions) {
 
     // Not awaited: /object_info is large and slow, and probes keep time.
     if (Date.now() >= state.checkDueAtMs) void checkWorkflows(url, state);
+    void stopUnwantedJobs(url, state);
+  };
+
+  /**
+   * Stops the jobs Poets asked to stop on this server (db/render-job-stops):
+   * a prompt cancelled or requeued while no worker followed its job, or
+   * moved here from a server that was down. Each stop is forgotten once
+   * done; one the server fails is tried again at the next probe.
+   */
+  const stopUnwantedJobs = async (url: string, state: ServerState) => {
+    if (state.isStopping) return;
+    state.isStopping = true;
+    try {
+      for (const stop of listJobStops(db, url)) {
+        const outcome = await state.client.stopIfPresent(stop.jobId);
+        forgetJobStop(db, stop);
+        if (outcome !== "absent") {
+          const { jobId, promptId, reason } = stop;
+          log.info(
+            { url, jobId, promptId, reason, outcome },
+            "stopped a ComfyUI job Poets no longer wants",
+          );
+        }
+      }
+    } catch (error) {
+      if (!stop.signal.aborted) {
+        log.warn({ err: error, url }, "cannot stop unwanted ComfyUI jobs");
+      }
+    } finally {
+      state.isStopping = false;
+    }
   };
 
   const markUnhealthy = (url: string, state: ServerState, reason: string) => {
-    if (state.healthy) {
+    // Said once when it turns unhealthy, and at the first probe.
+    if (state.healthy || state.turn === 0) {
       log.warn({ url, reason }, "ComfyUI server unhealthy");
       Object.assign(state, { turn: state.turn + 1, problems: null });
     }
@@ -170,8 +209,14 @@ export function createServerPool(options: ServerPoolOptions) {
     }
   };
 
-  const probeAll = () =>
-    Promise.all([...servers].map(([url, state]) => probe(url, state)));
+  const probeAll = () => {
+    try {
+      forgetStaleJobStops(db);
+    } catch (error) {
+      log.warn({ err: error }, "cannot drop stale ComfyUI job stops");
+    }
+    return Promise.all([...servers].map(([url, state]) => probe(url, state)));
+  };
 
   const schedule = () => {
     if (stop.signal.aborted) return;
