@@ -1,4 +1,4 @@
-import { asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { promptEvents, prompts } from "./schema";
 
@@ -68,4 +68,27 @@ export function latestEventId(db: Db): number {
     .from(promptEvents)
     .get();
   return row?.id ?? 0;
+}
+
+/** The transitions that take a running stage's lease away. */
+const leaseTakers = ["cancelled", "requeued", "lease expired"];
+
+/**
+ * Why a running stage lost its lease: the reason of the prompt's latest
+ * transition that takes leases, or null when there is none.
+ */
+export function whyLeaseWasTaken(db: Db, promptId: number): string | null {
+  const row = db
+    .select({ reason: promptEvents.reason })
+    .from(promptEvents)
+    .where(
+      and(
+        eq(promptEvents.promptId, promptId),
+        inArray(promptEvents.reason, leaseTakers),
+      ),
+    )
+    .orderBy(desc(promptEvents.id))
+    .limit(1)
+    .get();
+  return row?.reason ?? null;
 }

@@ -1,4 +1,5 @@
 import type { Claim } from "../db/claims";
+import { whyLeaseWasTaken } from "../db/events";
 import {
   failStage,
   releaseClaim,
@@ -73,6 +74,24 @@ export function classifyFailure(
 }
 
 /**
+ * A person cancelling or requeueing the prompt is routine (info); a lease
+ * that expired under this worker means it stalled (warn).
+ */
+function logLeaseLost(context: StageContext, claim: Claim, error: unknown) {
+  let why: string | null = null;
+  try {
+    why = whyLeaseWasTaken(context.db, claim.prompt.id);
+  } catch {
+    // Logged as an unexplained loss below.
+  }
+  if (why === "cancelled" || why === "requeued") {
+    context.log.info({ why }, `prompt ${why}; its stage stopped`);
+  } else {
+    context.log.warn({ err: error, why }, "lease lost; result dropped");
+  }
+}
+
+/**
  * Settles a stage that threw: dropped when the lease was lost, given back
  * on shutdown, otherwise retried, put to wait or failed by its kind.
  */
@@ -87,7 +106,7 @@ export function settleFailure(
       ? signal.reason
       : null;
   if (isLeaseLost(error) || interrupt?.why === "lease_lost") {
-    context.log.warn({ err: error }, "lease lost; result dropped");
+    logLeaseLost(context, claim, error);
     return "lease_lost";
   }
   if (interrupt?.why === "shutdown") {

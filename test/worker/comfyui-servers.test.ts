@@ -33,14 +33,14 @@ describe("the ComfyUI server pool's workflow check", () => {
     close();
   });
 
-  async function startPool(recheckMs = 60_000) {
+  async function startPool(recheckMs = 60_000, logger = log) {
     pool = createServerPool({
       db,
       urls: [fake.url],
       capacity: 1,
       healthMs: 50,
       workerId: "w1",
-      log,
+      log: logger,
       workflows,
       recheckMs,
     });
@@ -82,6 +82,27 @@ describe("the ComfyUI server pool's workflow check", () => {
     expect(reasons[0]).toContain(problem);
     expect(pool!.choices()).toEqual([
       { url: fake.url, capacity: 1, healthy: true },
+    ]);
+  });
+
+  it("says once that a server is down from the start, and once that it answers", async () => {
+    const lines: { level: number; msg: string; url?: string }[] = [];
+    const capture = { write: (line: string) => lines.push(JSON.parse(line)) };
+    const logger = pino({ level: "info" }, capture) as unknown as Logger;
+    await fake.stop();
+    await startPool(60_000, logger);
+    // Several probes fail while it is down.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await fake.start();
+    await waitFor(() => row()?.healthy === true, 5000, 10);
+
+    const said = lines
+      .filter((line) => /^ComfyUI server (un)?healthy$/.test(line.msg))
+      .map(({ level, msg, url }) => ({ level, msg, url }));
+    expect(said).toEqual([
+      { level: 40, msg: "ComfyUI server unhealthy", url: fake.url },
+      { level: 30, msg: "ComfyUI server healthy", url: fake.url },
     ]);
   });
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { promptEvents, type PromptEvent } from "@/db/schema";
 import {
+  cancelPrompt,
   createPrompt,
   getPrompt,
   getPromptDetail,
@@ -144,6 +145,29 @@ describe("runWorkerLoop", () => {
     stop.abort();
     await running;
     expect(getPrompt(db, id)!.status).toBe("unprocessed");
+  });
+
+  it("logs a cancel under a running stage as routine, not as a lost lease", async () => {
+    const lines: { level: number; msg: string; why?: string }[] = [];
+    const capture = { write: (line: string) => lines.push(JSON.parse(line)) };
+    const logger = pino({ level: "info" }, capture) as unknown as Logger;
+    const id = addPoem();
+    const running = loop({ writer: stuckWriter, log: logger });
+    await waitFor(() => getPrompt(db, id)!.status === "processing", 2000, 5);
+
+    cancelPrompt(db, id);
+    await waitFor(
+      () => lines.some((line) => line.msg.includes("cancelled")),
+      2000,
+      5,
+    );
+    stop.abort();
+    await running;
+
+    const stopped = lines.find((line) => line.msg.includes("cancelled"))!;
+    expect(stopped).toMatchObject({ level: 30, why: "cancelled" });
+    expect(stopped.msg).toBe("prompt cancelled; its stage stopped");
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
   it("runs up to the configured number of each stage at once, no more", async () => {
