@@ -14,7 +14,8 @@ export type ServerInfo = { model: string; baseUrl: string; timeoutMs: number };
  * returned as it was.
  */
 export function toBackendError(error: unknown, server: ServerInfo): unknown {
-  const { baseUrl } = server;
+  scrubUserInfo(error);
+  const baseUrl = withoutUserInfo(server.baseUrl);
   const options = { cause: error };
   if (error instanceof APIConnectionTimeoutError) {
     return new BackendError(
@@ -35,8 +36,28 @@ export function toBackendError(error: unknown, server: ServerInfo): unknown {
   if (!(error instanceof APIError) || error.status === undefined) {
     return error;
   }
-  const { kind, message } = describeStatus(error, server);
+  const { kind, message } = describeStatus(error, { ...server, baseUrl });
   return new BackendError(kind, message, options);
+}
+
+/** Text with the user name and password left out of every URL in it. */
+export function withoutUserInfo(text: string): string {
+  // The authority ends at the first / ? # or space; its user info, at the
+  // last @ before that, as URL parsers read it.
+  return text.replace(/(\b[a-z][\w+.-]*:\/\/)[^\s/?#]*@/gi, "$1");
+}
+
+/**
+ * Takes URL credentials out of an error and its causes, in place: the log
+ * writes every cause's message and stack, and a server may echo a URL.
+ */
+function scrubUserInfo(error: unknown): void {
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    e.message = withoutUserInfo(e.message);
+    if (e.stack) e.stack = withoutUserInfo(e.stack);
+  }
 }
 
 function describeStatus(
@@ -98,7 +119,7 @@ export function isFormatRefusal(error: unknown): error is BackendError {
 
 /** The status and the server's own words, as the client reports them. */
 export function serverMessage(error: BackendError): string {
-  return (error.cause as APIError).message;
+  return withoutUserInfo((error.cause as APIError).message);
 }
 
 /** The innermost cause's code or message: ECONNREFUSED, ENOTFOUND, … */

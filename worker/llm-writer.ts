@@ -60,15 +60,17 @@ export function createLlmWriter(
   writingConfig: WritingConfig,
   logger: Logger = log,
 ): Writer {
-  const { LLM_BASE_URL: baseUrl, LLM_MODEL: model } = config;
-  if (!baseUrl || !model) {
+  const { LLM_BASE_URL: configuredUrl, LLM_MODEL: model } = config;
+  if (!configuredUrl || !model) {
     throw new Error("a language model writer needs LLM_BASE_URL and LLM_MODEL");
   }
+  const { baseUrl, headers } = splitCredentials(configuredUrl);
   const client = new OpenAI({
     baseURL: baseUrl,
     apiKey: config.LLM_API_KEY,
     timeout: config.LLM_TIMEOUT_MS,
     maxRetries: 0,
+    defaultHeaders: headers,
   });
   const timeoutMs = config.LLM_TIMEOUT_MS;
   const server = { client, log: logger, baseUrl, model, timeoutMs };
@@ -97,6 +99,38 @@ export function createLlmWriter(
       return writeSpec(server, input.type, askFor(input, idea(input)), signal);
     },
   };
+}
+
+/**
+ * The base URL without its user name and password, which fetch refuses in
+ * a URL, and those as a Basic Authorization header instead.
+ */
+function splitCredentials(configuredUrl: string): {
+  baseUrl: string;
+  headers?: Record<string, string>;
+} {
+  const url = new URL(configuredUrl);
+  if (!url.username && !url.password) return { baseUrl: configuredUrl };
+
+  const credentials = `${decode(url.username)}:${decode(url.password)}`;
+  const basic = Buffer.from(credentials).toString("base64");
+  url.username = "";
+  url.password = "";
+  return {
+    baseUrl: url.toString().replace(/\/+$/, ""),
+    // LIMIT: this takes the place of LLM_API_KEY's Bearer header; a server
+    // behind a password-protected proxy rarely wants both.
+    headers: { Authorization: `Basic ${basic}` },
+  };
+}
+
+/** A URL part as typed: a lone % stays as it is. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function systemPrompt(

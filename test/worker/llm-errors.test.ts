@@ -1,6 +1,10 @@
 import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
-import { isFormatRefusal, toBackendError } from "@/worker/llm-errors";
+import {
+  isFormatRefusal,
+  toBackendError,
+  withoutUserInfo,
+} from "@/worker/llm-errors";
 
 const server = {
   model: "tiny-model",
@@ -60,5 +64,30 @@ describe("isFormatRefusal", () => {
     "temperature must be between 0 and 2",
   ])("takes a 400 saying %j as a plain refusal", (message) => {
     expect(isFormatRefusal(failureFor(400, { message }))).toBe(false);
+  });
+});
+
+describe("withoutUserInfo", () => {
+  it("leaves the user name and password out of every URL in a text", () => {
+    const text =
+      "GET http://user:secret@127.0.0.1:8080/v1/chat failed; " +
+      "retry at https://admin:p%40ss@host.lan/v1?x=1, or at https://bob@host";
+
+    expect(withoutUserInfo(text)).toBe(
+      "GET http://127.0.0.1:8080/v1/chat failed; " +
+        "retry at https://host.lan/v1?x=1, or at https://host",
+    );
+  });
+
+  it("reads the user info to the last @ before the path, as URL parsers do", () => {
+    expect(withoutUserInfo("http://user:p@ss@host:1/v1")).toBe(
+      "http://host:1/v1",
+    );
+  });
+
+  it("keeps an @ that is not in a URL's authority", () => {
+    const text = "see http://host/v1/@me or mail ops@example.com";
+
+    expect(withoutUserInfo(text)).toBe(text);
   });
 });

@@ -377,6 +377,20 @@ describe("the language model writer in the worker loop", () => {
     expect(formats()).toEqual(["json_schema", "json_object"]);
   });
 
+  it("keeps the URL's password out of the waiting reason while no server listens", async () => {
+    const port = await freePort();
+    const { id } = addPrompt("poem", "rain on a tin roof");
+
+    const { prompt } = await runUntilSettled(id, {
+      LLM_BASE_URL: `http://user:secret@127.0.0.1:${port}/v1`,
+    });
+
+    expect(prompt).toMatchObject({
+      status: "unprocessed",
+      waitingReason: `unreachable: language model server unreachable at http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
+    });
+  });
+
   it("waits, counting no attempt, while no server listens", async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}/v1`;
@@ -402,7 +416,7 @@ describe("createLlmWriter", () => {
   beforeEach(async () => (fake = await startFakeOpenAi()));
   afterEach(() => fake.close());
 
-  const writerFor = (env: Record<string, string> = {}) =>
+  const writerFor = (env: Record<string, string> = {}, logger = log) =>
     createLlmWriter(
       parseConfig({
         LLM_BASE_URL: fake.baseUrl,
@@ -410,7 +424,7 @@ describe("createLlmWriter", () => {
         ...env,
       }),
       defaultWritingConfig,
-      log,
+      logger,
     );
   const input = { type: "poem", text: "rain", seed: 1 } as const;
   // The SDK leaves a listener on the signal per request: one each.
@@ -488,6 +502,68 @@ describe("createLlmWriter", () => {
     ]);
   });
 
+  describe("with a user name and password in LLM_BASE_URL", () => {
+    const withCredentials = (url: string) =>
+      url.replace("http://", "http://user:secret@");
+    const basicAuth = `Basic ${Buffer.from("user:secret").toString("base64")}`;
+
+    it("keeps them out of the error when no server listens", async () => {
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}/v1`;
+
+      const error = await writerFor({ LLM_BASE_URL: withCredentials(baseUrl) })
+        .writeText(input, idle())
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({
+        kind: "unreachable",
+        message: `language model server unreachable at ${baseUrl} (ECONNREFUSED)`,
+      });
+      expect(loggedText(error)).not.toMatch(/secret|user:/);
+    });
+
+    it("sends them as Basic auth and keeps them out of a 500's error", async () => {
+      const echoed = withCredentials("http://10.0.0.5:8000/v1");
+      fake.reply({ status: 500, message: `upstream ${echoed} failed` });
+
+      const error = await writerFor({
+        LLM_BASE_URL: withCredentials(fake.baseUrl),
+      })
+        .writeText(input, idle())
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({
+        kind: "transient",
+        message:
+          "the language model server answered 500 upstream " +
+          "http://10.0.0.5:8000/v1 failed",
+      });
+      expect(loggedText(error)).not.toMatch(/secret|user:/);
+      expect(fake.requests[0].authorization).toBe(basicAuth);
+    });
+
+    it("keeps them out of the log when the schema is refused", async () => {
+      const { logger, lines } = capturingLog();
+      const refusal = `json_schema is not supported by ${withCredentials(fake.baseUrl)}`;
+      fake.reply(
+        { status: 400, message: refusal },
+        { content: JSON.stringify(image) },
+      );
+
+      const spec = await writerFor(
+        { LLM_BASE_URL: withCredentials(fake.baseUrl) },
+        logger,
+      ).writeSpec(
+        { type: "image_prompt", text: "a lighthouse", seed: 7 },
+        idle(),
+      );
+
+      expect(spec).toEqual(image);
+      expect(lines.join("")).toContain("structured output refused");
+      expect(lines.join("")).not.toMatch(/secret|user:/);
+    });
+  });
+
   it("calls a request that outlives LLM_TIMEOUT_MS transient", async () => {
     fake.reply({ content: poem, delayMs: 2000 });
 
@@ -556,6 +632,20 @@ describe("createLlmWriter", () => {
     expect(fake.requests.map((r) => r.body.max_tokens)).toEqual([2048, 300]);
   });
 });
+
+/** An error as the log writes it: each cause's message and stack too. */
+function loggedText(error: unknown): string {
+  return JSON.stringify(pino.stdSerializers.err(error as Error));
+}
+
+function capturingLog() {
+  const lines: string[] = [];
+  const logger = pino(
+    { level: "debug" },
+    { write: (line: string) => void lines.push(line) },
+  ) as unknown as Logger;
+  return { logger, lines };
+}
 
 function isSettled(prompt: Prompt): boolean {
   if (prompt.waitingReason) return true;
