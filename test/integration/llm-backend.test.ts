@@ -144,6 +144,43 @@ describe("the worker with a language model server", () => {
     expect(writing).toBeNull();
   });
 
+  it("sends LLM_BASE_URL's user name and password as Basic auth and never shows them", async () => {
+    const withCredentials = (url: string) =>
+      url.replace("http://", "http://user:secret@");
+    const id = createPrompt(db, {
+      type: "image_prompt",
+      text: "a lighthouse at dusk",
+      priority: 0,
+    }).id;
+    const echoed = withCredentials("http://10.0.0.5:8000/v1");
+    fake.reply(
+      { status: 400, message: `json_schema is not supported by ${echoed}` },
+      { status: 500, message: `upstream ${echoed} failed` },
+    );
+    fs.writeFileSync(writingConfig, "{}");
+
+    const { code, output } = await runWorker({
+      LLM_BASE_URL: withCredentials(fake.baseUrl),
+      MAX_ATTEMPTS: "1",
+    });
+
+    expect(code, output).toBe(0);
+    const { prompt } = getPromptDetail(db, id)!;
+    expect(prompt).toMatchObject({
+      status: "failed",
+      lastError:
+        "transient: the language model server answered 500 upstream " +
+        "http://10.0.0.5:8000/v1 failed",
+    });
+    expect(output).toContain("json_schema is not supported by http://10.0.0.5");
+    expect(output).not.toMatch(/secret|user:/);
+    const basicAuth = `Basic ${Buffer.from("user:secret").toString("base64")}`;
+    expect(fake.requests.map((r) => r.authorization)).toEqual([
+      basicAuth,
+      basicAuth,
+    ]);
+  });
+
   it.each([
     [
       "breaks the schema",
