@@ -55,6 +55,10 @@ export const prompts = sqliteTable(
     index("prompts_stage2_queue").on(t.artifactStatus, t.priority, t.id),
     index("prompts_type_id").on(t.type, t.id),
     index("prompts_lease_expiry").on(t.status, t.leaseExpiresAt),
+    // Small: only prompts held back by a backend that is down.
+    index("prompts_waiting")
+      .on(t.waitingReason)
+      .where(sql`${t.waitingReason} IS NOT NULL`),
   ],
 );
 

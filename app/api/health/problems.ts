@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { WaitingGroup } from "@/db/health";
 import type { WorkerJson } from "@/lib/api-types";
 import type { WorkerEntry } from "@/lib/run-registry";
 
@@ -39,6 +40,17 @@ export function findProblems(
     );
   }
   return reasons;
+}
+
+/**
+ * One reason per group of prompts a down backend holds back, in the
+ * worker's own words: the app need not reach the backend to report it.
+ */
+export function describeWaiting(groups: WaitingGroup[]): string[] {
+  return groups.map(({ reason, count }) => {
+    const prompts = count === 1 ? "1 prompt waits" : `${count} prompts wait`;
+    return `${prompts} for a backend: ${reason}`;
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readDatabaseFacts } from "@/db/health";
+import { listWaitingReasons, readDatabaseFacts } from "@/db/health";
 import type { HealthJson } from "@/lib/api-types";
 import { getConfig } from "@/lib/config";
 import { readWorkerEntries } from "@/lib/run-registry";
@@ -9,7 +9,11 @@ import { readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
 import { eventHub } from "../events/hub";
-import { findProblems, listOtherFileWorkers } from "./problems";
+import {
+  describeWaiting,
+  findProblems,
+  listOtherFileWorkers,
+} from "./problems";
 
 export const dynamic = "force-dynamic";
 
@@ -30,6 +34,7 @@ export const GET = route("GET /api/health", (request) => {
   const reasons = [
     ...findProblems(facts, workers, Date.now(), otherFileWorkers),
     ...findBackendProblems(backends),
+    ...describeWaiting(listWaitingReasons(db)),
   ];
   const worker = pickWorker(workers);
   const body: HealthJson = {

@@ -6,6 +6,9 @@ import {
   recordHeartbeat,
   registerWorker,
 } from "@/db/workers";
+import { claimNextPrompt } from "@/db/claims";
+import { cancelPrompt, createPrompt } from "@/db/prompts";
+import { waitForBackend } from "@/db/stage-failures";
 import { startApp } from "../../helpers/processes";
 import { makeWorkspace, type Workspace } from "../../helpers/workspace";
 
@@ -147,6 +150,32 @@ describe("GET /api/health", () => {
     expect(body.workers[0].id).toBe("w-new");
     // A dead worker on another file is not a live one on another file.
     expect(body).toMatchObject({ ok: true, reasons: [] });
+  });
+
+  it("names what prompts wait for while a backend is down, in the worker's words", async () => {
+    const reason =
+      "unreachable: the model server at http://127.0.0.1:9/v1 did not answer";
+    const waiting = [1, 2].map(() => {
+      createPrompt(suite.db, { type: "poem", text: "rain", priority: 0 });
+      const claim = claimNextPrompt(suite.db, {
+        workerId: "w-new",
+        leaseMs: 30_000,
+        stage: "write",
+      })!;
+      waitForBackend(suite.db, claim, {
+        waitingReason: reason,
+        runAfter: new Date(Date.now() + 60_000),
+        now: new Date(),
+      });
+      return claim;
+    });
+
+    const body = await health();
+
+    expect(body.ok).toBe(false);
+    expect(body.reasons).toEqual([`2 prompts wait for a backend: ${reason}`]);
+    for (const claim of waiting) cancelPrompt(suite.db, claim.prompt.id);
+    expect(await health()).toMatchObject({ ok: true, reasons: [] });
   });
 
   it("says no worker is alive when every listed one is dead or stopped", async () => {

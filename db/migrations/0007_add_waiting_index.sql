@@ -1,0 +1,1 @@
+CREATE INDEX `prompts_waiting` ON `prompts` (`waiting_reason`) WHERE "prompts"."waiting_reason" IS NOT NULL;
