@@ -17,12 +17,23 @@ const apiGraphSchema = z
   .record(z.string(), apiNodeSchema)
   .refine((graph) => Object.keys(graph).length > 0, "the graph has no nodes");
 
-const inputRefSchema = z.union([
-  z.strictObject({ node: z.string().min(1), input: z.string().min(1) }),
-  z.strictObject({ title: z.string().min(1), input: z.string().min(1) }),
-]);
+export type InputRef =
+  { node: string; input: string } | { title: string; input: string };
 
-export type InputRef = z.infer<typeof inputRefSchema>;
+// One object schema, not a union, so that a mistake is named precisely
+// ("input: expected string") rather than as "Invalid input".
+const inputRefSchema = z
+  .strictObject({
+    node: z.string().min(1).optional(),
+    title: z.string().min(1).optional(),
+    input: z.string().min(1),
+  })
+  .refine((ref) => (ref.node === undefined) !== (ref.title === undefined), {
+    message: 'name the node by "node" (its id) or by "title", one of the two',
+  })
+  .transform(({ node, title, input }): InputRef =>
+    node !== undefined ? { node, input } : { title: title!, input },
+  );
 
 /** The spec fields each media type's template can receive. */
 export const mappedFields = {

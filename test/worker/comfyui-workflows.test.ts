@@ -97,6 +97,22 @@ describe("loadWorkflows", () => {
     );
   });
 
+  it("names the key at fault in a mapping entry", () => {
+    writeImage(shipped("image.json"), {
+      ...shipped("image.map.json"),
+      seed: { node: "3" },
+    });
+    expect(load).toThrow(/image\.map\.json: seed\.input: .*expected string/);
+
+    writeImage(shipped("image.json"), {
+      ...shipped("image.map.json"),
+      prompt: { node: "6", title: "Positive prompt", input: "text" },
+    });
+    expect(load).toThrow(
+      /prompt: name the node by "node" \(its id\) or by "title", one of the two/,
+    );
+  });
+
   it("needs a title to name exactly one node", () => {
     writeImage(shipped("image.json"), {
       ...shipped("image.map.json"),
