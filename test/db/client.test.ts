@@ -5,17 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseOpenError, openDatabase } from "@/db/client";
 import { journalSizeLimitBytes } from "@/db/wal";
 import { detectFileSystemType } from "@/lib/file-system";
+import { migrationCount } from "../helpers/migrations";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const migrationCount = (
-  JSON.parse(
-    fs.readFileSync(
-      path.join(root, "db/migrations/meta/_journal.json"),
-      "utf8",
-    ),
-  ) as { entries: unknown[] }
-).entries.length;
 
 describe("openDatabase", () => {
   let workspace: Workspace;

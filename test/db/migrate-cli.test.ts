@@ -3,17 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { migrationCount } from "../helpers/migrations";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const migrationCount = (
-  JSON.parse(
-    fs.readFileSync(
-      path.join(root, "db/migrations/meta/_journal.json"),
-      "utf8",
-    ),
-  ) as { entries: unknown[] }
-).entries.length;
 
 /** `npm run migrate` as a person runs it, in its own process. */
 function runMigrate(env: Record<string, string>) {
