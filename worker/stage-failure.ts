@@ -85,7 +85,10 @@ function logLeaseLost(context: StageContext, claim: Claim, error: unknown) {
     // Logged as an unexplained loss below.
   }
   if (why === "cancelled" || why === "requeued") {
-    context.log.info({ why }, `prompt ${why}; its stage stopped`);
+    context.log.info(
+      { why },
+      `prompt ${why} under a running stage; no result recorded`,
+    );
   } else {
     context.log.warn({ err: error, why }, "lease lost; result dropped");
   }

@@ -37,6 +37,7 @@ describe("a result that arrives after a requeue", () => {
       LEASE_MS: "60000",
       HEARTBEAT_MS: "20000",
       WORKER_STALE_MS: "60000",
+      LOG_LEVEL: "info",
     };
     const oldStartedAt = Date.now() - 5;
     const oldWorker = startWorker(slowEnv);
@@ -53,7 +54,11 @@ describe("a result that arrives after a requeue", () => {
 
     requeuePrompt(db, prompt.id);
     await waitFor(() => getPrompt(db, prompt.id)!.status === "completed", 5000);
-    await waitFor(() => oldWorker.output().includes("lease lost"), 10_000);
+    await waitFor(
+      () =>
+        oldWorker.output().includes("prompt requeued under a running stage"),
+      10_000,
+    );
 
     expect(await oldWorker.stop("SIGTERM")).toBe(0);
     expect(await newWorker.stop("SIGTERM")).toBe(0);

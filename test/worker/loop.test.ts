@@ -166,7 +166,9 @@ describe("runWorkerLoop", () => {
 
     const stopped = lines.find((line) => line.msg.includes("cancelled"))!;
     expect(stopped).toMatchObject({ level: 30, why: "cancelled" });
-    expect(stopped.msg).toBe("prompt cancelled; its stage stopped");
+    expect(stopped.msg).toBe(
+      "prompt cancelled under a running stage; no result recorded",
+    );
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
