@@ -75,6 +75,13 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
           ? serversWithRoom(tx, options.renderServers)
           : null;
       if (servers?.length === 0) continue;
+      // With every server down, only a prompt not yet waiting is claimed,
+      // to learn and show why; one already waiting stays put until a
+      // server answers, rather than add two events per retry to its
+      // timeline for the whole outage.
+      const allDown =
+        servers !== null &&
+        !options.renderServers!.some((server) => server.healthy);
       const start = stageStart[stage];
       const candidate = tx
         .select({ id: prompts.id })
@@ -86,6 +93,7 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
               ? eq(prompts.artifactStatus, start.artifactStatus)
               : isNull(prompts.artifactStatus),
             or(isNull(prompts.runAfter), lte(prompts.runAfter, now)),
+            allDown ? isNull(prompts.waitingReason) : undefined,
           ),
         )
         .orderBy(desc(prompts.priority), asc(prompts.id))

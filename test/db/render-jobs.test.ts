@@ -18,7 +18,7 @@ import {
   listJobStops,
 } from "@/db/render-job-stops";
 import { listRenderServers, recordServerCheck } from "@/db/render-servers";
-import { releaseClaim } from "@/db/stage-failures";
+import { releaseClaim, waitForBackend } from "@/db/stage-failures";
 import { makeTestDb } from "../helpers/workspace";
 
 const a = "http://127.0.0.1:8188";
@@ -131,6 +131,28 @@ describe("render jobs", () => {
     const claim = render([down(a), down(b)])!;
 
     expect([a, b]).toContain(claim.prompt.renderServer);
+  });
+
+  it("with every server down, leaves a prompt already waiting until one answers", () => {
+    const [first, second] = specsWritten(2);
+    const start = new Date("2026-03-01T10:00:00Z");
+    const later = new Date(start.getTime() + 60_000);
+    const claim = render([down(a)], start)!;
+    waitForBackend(db, claim, {
+      waitingReason: "unreachable: ComfyUI unreachable at " + a,
+      runAfter: new Date(start.getTime() + 1000),
+      now: start,
+    });
+
+    // The other prompt is claimed once, to learn why; the waiting one not.
+    expect(render([down(a), down(b)], later)!.prompt.id).toBe(second);
+    expect(render([down(a), down(b)], later)).toBeNull();
+    expect(getPrompt(db, first)).toMatchObject({
+      artifactStatus: "pending",
+      waitingReason: expect.stringContaining("unreachable"),
+    });
+    // A server that answers takes it at once.
+    expect(render([up(b)], later)!.prompt.id).toBe(first);
   });
 
   it("keeps the job of a prompt taken back, for the next worker to adopt", () => {

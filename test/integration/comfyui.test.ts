@@ -107,6 +107,11 @@ describe("the worker with ComfyUI", () => {
 
     await waitFor(() => promptRow(db, id).waitingReason !== null, 20_000);
     const waiting = promptRow(db, id);
+    // Several retry periods (UNREACHABLE_RETRY_MS) of outage.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const waits = eventReasons(db, id).filter(
+      (r) => r === "waiting for backend",
+    );
     await fake.start();
     await settle(id);
 
@@ -122,6 +127,8 @@ describe("the worker with ComfyUI", () => {
       lastError: null,
       waitingReason: null,
     });
+    // It waited once, not once per retry, while the server stayed down.
+    expect(waits).toEqual(["waiting for backend"]);
     expect(artifactRows(db, id)).toHaveLength(1);
     expect(fake.count("POST /prompt")).toBe(1);
     const [server] = listRenderServers(db, [fake.url]);
