@@ -54,7 +54,16 @@ function findBaseUrlProblem(
   return null;
 }
 
-/** An http(s) base URL; a trailing slash is dropped. */
+/**
+ * One spelling per URL, so that a server is recognised however it is
+ * written: the WHATWG form (lower-case scheme and host, no default port,
+ * dot segments resolved) without a trailing slash.
+ */
+function normaliseBaseUrl(value: string): string {
+  return new URL(value).href.replace(/\/+$/, "");
+}
+
+/** An http(s) base URL in its normal form (see normaliseBaseUrl). */
 const baseUrl = (name: string, { allowsCredentials = true } = {}) =>
   z
     .string()
@@ -63,27 +72,52 @@ const baseUrl = (name: string, { allowsCredentials = true } = {}) =>
       const problem = findBaseUrlProblem(value, name, allowsCredentials);
       if (problem) context.addIssue({ code: "custom", message: problem });
     })
-    .transform((v) => v.replace(/\/+$/, ""));
+    .transform(normaliseBaseUrl);
 
-/** A comma-separated list of base URLs, each named once. */
+/**
+ * A comma-separated list of ComfyUI base URLs, each in its normal form and
+ * named once. An empty item is refused rather than skipped: a stray comma
+ * often marks a URL that went missing while editing.
+ */
 const baseUrlList = z
   .string()
   .trim()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((url) => url.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(baseUrl("each ComfyUI server", { allowsCredentials: false }))
-      .min(1, "must name at least one URL")
-      .refine(
-        (urls) => new Set(urls).size === urls.length,
-        "names a server twice",
-      ),
-  );
+  .transform((v) => v.split(",").map((url) => url.trim()))
+  .superRefine((items, context) => {
+    if (items.every((item) => item === "")) {
+      context.addIssue({
+        code: "custom",
+        message: "must name at least one URL",
+      });
+      return;
+    }
+    items.forEach((item, i) => {
+      const problem =
+        item === ""
+          ? "is empty: remove the extra comma, or put the URL it stands for"
+          : findBaseUrlProblem(item, "each ComfyUI server", false);
+      if (problem)
+        context.addIssue({ code: "custom", path: [i], message: problem });
+    });
+    const repeat = findRepeatedServer(items);
+    if (repeat) context.addIssue({ code: "custom", message: repeat });
+  })
+  .transform((items) => items.map(normaliseBaseUrl));
+
+/** Names the first server two items spell alike once normalised, or null. */
+function findRepeatedServer(items: string[]): string | null {
+  const firstItemByUrl = new Map<string, number>();
+  for (const [i, item] of items.entries()) {
+    if (!URL.canParse(item)) continue;
+    const url = normaliseBaseUrl(item);
+    const first = firstItemByUrl.get(url);
+    if (first !== undefined) {
+      return `names a server twice: items ${first + 1} and ${i + 1} are both ${url}`;
+    }
+    firstItemByUrl.set(url, i);
+  }
+  return null;
+}
 
 const logLevels = [
   "fatal",

@@ -105,6 +105,46 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("stores each ComfyUI URL in its normal form", () => {
+    const config = parseConfig({
+      COMFYUI_URL: "HTTP://GPU2:80/comfy/./,https://Proxy.lan:443/a/../b/",
+    });
+
+    expect(config.COMFYUI_URL).toEqual([
+      "http://gpu2/comfy",
+      "https://proxy.lan/b",
+    ]);
+  });
+
+  it("refuses one server spelled two ways, naming both items", () => {
+    for (const second of [
+      "HTTP://127.0.0.1:39998",
+      "http://127.0.0.1:39998/.",
+      "http://127.0.0.1:39998/comfy/..",
+    ]) {
+      const parse = () =>
+        parseConfig({ COMFYUI_URL: `http://127.0.0.1:39998,${second}` });
+
+      expect(parse).toThrow(
+        /^Invalid configuration:\n  COMFYUI_URL="[^"]*": names a server twice: items 1 and 2 are both http:\/\/127\.0\.0\.1:39998$/,
+      );
+    }
+  });
+
+  it("refuses an empty item from a stray comma, naming the item", () => {
+    for (const [list, item] of [
+      ["http://a:1,", 2],
+      [",http://a:1", 1],
+      ["http://a:1, ,http://b:2", 2],
+    ] as const) {
+      expect(() => parseConfig({ COMFYUI_URL: list })).toThrow(
+        new RegExp(
+          `^Invalid configuration:\\n  COMFYUI_URL="[^"]*" \\(item ${item}\\): is empty: remove the extra comma`,
+        ),
+      );
+    }
+  });
+
   it("still refuses other schemes, a repeated server and an empty list", () => {
     expect(() => parseConfig({ COMFYUI_URL: "ws://gpu:8188" })).toThrow(
       /COMFYUI_URL="ws:\/\/gpu:8188" \(item 1\): each ComfyUI server must be an http:\/\/ or https:\/\/ URL/,
