@@ -95,7 +95,32 @@ export function loadWorkflow(dir: string, type: MediaType): Workflow {
     if (!ref) continue;
     targets[field] = resolveTarget(graph, ref as InputRef, mapFile, field);
   }
+  refuseSharedInputs(graph, targets, mapFile);
   return { type, file, graph, targets };
+}
+
+/**
+ * Two fields filling one input would leave only the last value in the
+ * graph, so one field would be silently lost at every render.
+ */
+function refuseSharedInputs(
+  graph: ApiGraph,
+  targets: Workflow["targets"],
+  mapFile: string,
+) {
+  const fieldByInput = new Map<string, string>();
+  for (const [field, { nodeId, input }] of Object.entries(targets)) {
+    const key = JSON.stringify([nodeId, input]);
+    const other = fieldByInput.get(key);
+    if (other !== undefined) {
+      const name = `node ${nodeId} (${graph[nodeId].class_type})`;
+      throw new WorkflowError(
+        `${mapFile}: ${other} and ${field} both map onto ${name} input ` +
+          `${input}; map each field onto its own input`,
+      );
+    }
+    fieldByInput.set(key, field);
+  }
 }
 
 const apiFormatHint =

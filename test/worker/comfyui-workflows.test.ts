@@ -97,6 +97,29 @@ describe("loadWorkflows", () => {
     );
   });
 
+  it("refuses two fields mapped onto one input, naming both", () => {
+    writeImage(shipped("image.json"), {
+      ...shipped("image.map.json"),
+      width: { node: "5", input: "height" },
+      height: { node: "5", input: "height" },
+    });
+
+    expect(load).toThrow(
+      /image\.map\.json: width and height both map onto node 5 \(EmptyLatentImage\) input height; map each field onto its own input/,
+    );
+  });
+
+  it("refuses two fields reaching one input by id and by title", () => {
+    writeImage(shipped("image.json"), {
+      ...shipped("image.map.json"),
+      negativePrompt: { node: "6", input: "text" },
+    });
+
+    expect(load).toThrow(
+      /image\.map\.json: prompt and negativePrompt both map onto node 6 \(CLIPTextEncode\) input text/,
+    );
+  });
+
   it("names the key at fault in a mapping entry", () => {
     writeImage(shipped("image.json"), {
       ...shipped("image.map.json"),
