@@ -15,9 +15,9 @@ import { findWorkflowProblems } from "./comfyui-object-info";
 import type { Workflow } from "./comfyui-workflows";
 
 /**
- * When a workflow check failed or found problems, how long until the next:
- * ComfyUI rescans its model folders on each /object_info, so a checkpoint
- * copied in later shows without a restart.
+ * How long until a server's workflows are checked again, whatever the last
+ * check found: ComfyUI rescans its model folders on each /object_info, so
+ * a checkpoint copied in or removed later shows without a restart.
  */
 const workflowRecheckMs = 5 * 60_000;
 
@@ -178,8 +178,9 @@ export function createServerPool(options: ServerPoolOptions) {
       const info = await state.client.objectInfo(stop.signal);
       if (state.turn !== turn) return;
       const problems = findWorkflowProblems(workflows, info);
-      state.checkDueAtMs =
-        problems.length > 0 ? Date.now() + recheckMs : Infinity;
+      // Checked again even when all was well: a checkpoint can be removed
+      // from a server that stays up.
+      state.checkDueAtMs = Date.now() + recheckMs;
       reportProblems(url, state, problems);
     } catch (error) {
       if (stop.signal.aborted) return;

@@ -9,6 +9,7 @@ import { createServerPool, type ServerPool } from "@/worker/comfyui-servers";
 import { loadWorkflows } from "@/worker/comfyui-workflows";
 import { workflowsDir } from "../helpers/comfyui";
 import { startFakeComfyUI, type FakeComfyUI } from "../helpers/fake-comfyui";
+import { defaultCheckpoints } from "../helpers/fake-comfyui-data";
 import { waitFor } from "../helpers/processes";
 import { makeTestDb } from "../helpers/workspace";
 
@@ -130,6 +131,20 @@ describe("the ComfyUI server pool's workflow check", () => {
     fake.objectInfo.fails = false;
     expect((await checked()).workflowProblems).toEqual([]);
     expect(pool!.choices()[0].healthy).toBe(true);
+  });
+
+  it("checks again in a while a server that stays up: a checkpoint removed shows, and put back clears", async () => {
+    await startPool(300);
+    expect((await checked()).workflowProblems).toEqual([]);
+
+    fake.objectInfo.checkpoints = ["ace_step_v1_3.5b.safetensors"];
+    await waitFor(() => row()!.workflowProblems!.length === 1, 5000, 10);
+    expect(row()!.workflowProblems![0]).toContain(
+      '"v1-5-pruned-emaonly.safetensors" is not on this server',
+    );
+    fake.objectInfo.checkpoints = [...defaultCheckpoints];
+    await waitFor(() => row()!.workflowProblems!.length === 0, 5000, 10);
+    expect(row()!.healthy).toBe(true);
   });
 
   it("checks again when the server comes back with other checkpoints", async () => {
