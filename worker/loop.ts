@@ -160,14 +160,14 @@ async function runGuarded(options: LoopContext, inFlight: InFlight) {
   const { claim, controller } = inFlight;
   const abortWith = (why: StageInterrupt["why"], message: string) => () =>
     controller.abort(new StageInterrupt(why, message));
-  const timeoutMs =
+  const [timeoutMs, setting] =
     claim.stage === "render" && options.comfy
-      ? config.COMFYUI_TIMEOUT_MS
-      : config.STAGE_TIMEOUT_MS;
+      ? [config.COMFYUI_TIMEOUT_MS, "COMFYUI_TIMEOUT_MS"]
+      : [config.STAGE_TIMEOUT_MS, "STAGE_TIMEOUT_MS"];
   const timeout = setTimeout(
     abortWith(
       "timeout",
-      `the stage took longer than ${timeoutMs} ms and was stopped`,
+      `the stage took longer than ${timeoutMs} ms (${setting}) and was stopped`,
     ),
     timeoutMs,
   );

@@ -271,7 +271,8 @@ describe("stage 2 on ComfyUI", () => {
       status: "failed",
       artifactStatus: "failed",
       attempts: 2,
-      lastError: "transient: the stage took longer than 400 ms and was stopped",
+      lastError:
+        "transient: the stage took longer than 400 ms (COMFYUI_TIMEOUT_MS) and was stopped",
     });
     const jobIds = fake.submissions.map((s) => s.promptId);
     expect(jobIds).toHaveLength(2);
