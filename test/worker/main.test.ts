@@ -117,6 +117,31 @@ describe("worker process", () => {
     expect(worker.output()).toContain("LEASE_MS");
   });
 
+  it("writes with the built-in writer without reading WRITING_CONFIG", async () => {
+    // The README promises the file is read only when LLM_BASE_URL is set;
+    // a missing one must not stop a worker that does not use it.
+    const prompt = createPrompt(db, {
+      type: "poem",
+      text: "rain",
+      priority: 0,
+    });
+
+    worker = startWorker(
+      {
+        ...workspace.env,
+        LLM_BASE_URL: "",
+        LLM_MODEL: "",
+        LLM_API_KEY: "",
+        WRITING_CONFIG: path.join(workspace.dir, "nope.json"),
+      },
+      ["--once"],
+    );
+
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).not.toContain("writing config");
+    expect(getPrompt(db, prompt.id)?.status).toBe("completed");
+  });
+
   it("stops at start, naming the file, when a ComfyUI workflow is not in API format", async () => {
     const workflows = path.join(workspace.dir, "workflows");
     fs.cpSync(path.resolve("workflows"), workflows, { recursive: true });
