@@ -12,9 +12,13 @@ import type { Db } from "../db/client";
 import type { Prompt } from "../db/schema";
 import { AppError, BackendError } from "../lib/errors";
 import { ensureWritableFolder } from "../lib/folders";
-import { isMediaType } from "../lib/prompt-types";
+import {
+  isMediaType,
+  type ArtifactKind,
+  type MediaType,
+} from "../lib/prompt-types";
 import type { ComfyRenderer } from "./comfyui-renderer";
-import { readMediaFacts } from "./media-facts";
+import { readMediaFacts, type MediaFacts } from "./media-facts";
 import { renderPng } from "./png-renderer";
 import { parseSpecJson, type SpecByType } from "./spec";
 import { renderWav } from "./wav-renderer";
@@ -44,7 +48,10 @@ export async function runRenderStage(
   claim: Claim,
 ): Promise<Prompt> {
   const { db, signal, artifactsDir } = context;
-  const media = await renderMedia(context, claim);
+  const media = await withFacts(
+    claim.prompt.type,
+    await renderMedia(context, claim),
+  );
   // Also a lease check before files are written; ComfyUI's own progress
   // has already passed 80.
   if (!reportProgress(db, claim, context.comfyui ? 99 : 80)) {
@@ -102,6 +109,45 @@ async function renderMedia(
   return [{ data, backend: "builtin" }];
 }
 
+/** What a finished render must include for each media type. */
+const expectedKinds: Record<MediaType, readonly ArtifactKind[]> = {
+  image_prompt: ["image", "video"],
+  lyrics_prompt: ["audio"],
+};
+
+/**
+ * Reads each file's type from its bytes: every file must be a type Poets
+ * keeps, and among them must be the kind the prompt asked for (a song
+ * workflow that saves only a cover image has not made a song).
+ */
+async function withFacts(
+  type: string,
+  media: RenderedMedia[],
+): Promise<(RenderedMedia & { facts: MediaFacts })[]> {
+  const read = [];
+  for (const item of media) {
+    const facts = await readMediaFacts(item.data);
+    if (!facts) {
+      const name = item.sourceName ? ` ${item.sourceName}` : "";
+      throw new BackendError(
+        "permanent",
+        `the render made a file${name} of a type Poets does not keep`,
+      );
+    }
+    read.push({ ...item, facts });
+  }
+  const wanted = isMediaType(type) ? expectedKinds[type] : [];
+  if (!read.some(({ facts }) => wanted.includes(facts.kind))) {
+    const made = read.map(({ facts }) => facts.mimeType).join(", ");
+    throw new BackendError(
+      "permanent",
+      `the render made no ${wanted.join(" or ")} file, only ${made}: ` +
+        "check the workflow's Save node",
+    );
+  }
+  return read;
+}
+
 /**
  * The folder was checked at start; if someone removed it since, it is made
  * again once rather than failing every render.
@@ -124,16 +170,9 @@ async function writeFileInFolder(folder: string, file: string, data: Buffer) {
 async function saveArtifactFile(
   artifactsDir: string,
   promptId: number,
-  media: RenderedMedia,
+  media: RenderedMedia & { facts: MediaFacts },
 ) {
-  const facts = await readMediaFacts(media.data);
-  if (!facts) {
-    const name = media.sourceName ? ` ${media.sourceName}` : "";
-    throw new BackendError(
-      "permanent",
-      `the render made a file${name} of a type Poets does not keep`,
-    );
-  }
+  const { facts } = media;
   const fileName = `${promptId}-${randomUUID()}.${facts.extension}`;
   const finalPath = path.join(artifactsDir, fileName);
   const tempPath = path.join(artifactsDir, `.${fileName}.tmp`);

@@ -230,6 +230,24 @@ describe("stage 2 on ComfyUI", () => {
     expect(fake.count("POST /prompt")).toBe(1);
   });
 
+  it("fails a song whose workflow saved only an image, keeping no file", async () => {
+    fake.behaviour.outputs = "image";
+
+    const prompt = await renderOne("lyrics_prompt");
+
+    expect(prompt).toMatchObject({
+      status: "failed",
+      artifactStatus: "failed",
+      attempts: 1,
+      lastError:
+        "permanent: the render made no audio file, only image/png: " +
+        "check the workflow's Save node",
+    });
+    expect(fake.count("POST /prompt")).toBe(1);
+    expect(artifactRows(db, prompt.id)).toEqual([]);
+    expect(artifactFiles()).toEqual([]);
+  });
+
   it("stores a file whose ComfyUI name climbs out under a Poets name inside the artifacts folder", async () => {
     fake.behaviour.outputs = "traversal";
     const outside = ["..", "../.."].map((up) =>
