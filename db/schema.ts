@@ -177,6 +177,16 @@ export const renderJobStops = sqliteTable(
   (t) => [primaryKey({ columns: [t.server, t.jobId] })],
 );
 
+/**
+ * Settings people change while Poets runs, kept across restarts (a stage
+ * paused, say): one JSON value per key, shared by the app and the workers.
+ */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
 export type Prompt = typeof prompts.$inferSelect;
 export type NewPrompt = typeof prompts.$inferInsert;
 export type PromptEvent = typeof promptEvents.$inferSelect;
