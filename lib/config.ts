@@ -136,6 +136,15 @@ const configSchema = z
     RUN_DIR: z.string().trim().min(1).default("./data/run"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: wholeNumber(1, 65535, 3000),
+    ADMIN_TOKEN: z
+      .string()
+      .trim()
+      .min(
+        16,
+        "must be at least 16 characters: a long random value, such as " +
+          "the output of `openssl rand -hex 24`",
+      )
+      .optional(),
     LOG_LEVEL: z
       .enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` })
       .default("info"),
@@ -249,10 +258,12 @@ export type Config = z.infer<typeof configSchema> & {
 
 export class ConfigError extends Error {}
 
+const secretNames = new Set(["LLM_API_KEY", "ADMIN_TOKEN"]);
+
 /** A bad value as an error shows it: never a key, nor a password in a URL. */
 function showGiven(name: string, value: string | undefined): string {
   if (!value) return " (default)";
-  if (name === "LLM_API_KEY") return " (set, not shown)";
+  if (secretNames.has(name)) return " (set, not shown)";
   const masked = value.replace(/(\/\/[^/?#@,]*?:)[^/?#@,]*@/g, "$1***@");
   return `=${JSON.stringify(masked)}`;
 }

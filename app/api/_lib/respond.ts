@@ -1,5 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { refuseCrossSite, refuseUnauthorised } from "@/lib/auth-guard";
+import { getConfig } from "@/lib/config";
 import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readRestOfBody } from "./body";
@@ -16,8 +18,16 @@ export function errorResponse(error: AppError): NextResponse {
     message: error.message,
   };
   if (error.issues) body.issues = error.issues;
-  return json({ error: body }, httpStatusByCode[error.code]);
+  const response = json({ error: body }, httpStatusByCode[error.code]);
+  if (error.code === "unauthorized") {
+    response.headers.set("WWW-Authenticate", 'Bearer realm="Poets"');
+  }
+  return response;
 }
+
+// An API answer is data, never a page: it may load nothing and be framed
+// nowhere. A route with its own policy (artifact files) keeps it.
+const apiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
 
 type Handler<C> = (
   request: Request,
@@ -25,12 +35,18 @@ type Handler<C> = (
 ) => Promise<Response> | Response;
 
 /**
- * Wraps a route handler: expected errors become their status and body, and
- * anything else is logged once here and answered with a generic 500.
+ * Wraps a route handler: a change from another site, or one that needs a
+ * sign-in without one, is refused before the handler runs; expected errors
+ * become their status and body, and anything else is logged once here and
+ * answered with a generic 500. Every API route goes through here, so a new
+ * route is guarded without asking.
  */
 export function route<C>(name: string, handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     const response = await respond(name, handler, request, context);
+    if (!response.headers.has("Content-Security-Policy")) {
+      response.headers.set("Content-Security-Policy", apiContentSecurityPolicy);
+    }
     if (!(await readRestOfBody(request))) {
       response.headers.set("Connection", "close");
     }
@@ -46,6 +62,7 @@ async function respond<C>(
 ): Promise<Response> {
   try {
     refuseCrossSite(request);
+    refuseUnauthorised(request, getConfig().ADMIN_TOKEN, Date.now());
     return await handler(request, context);
   } catch (error) {
     if (error instanceof AppError) return errorResponse(error);
@@ -54,35 +71,6 @@ async function respond<C>(
       { error: { code: "internal", message: "Something went wrong." } },
       500,
     );
-  }
-}
-
-const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * Refuses a request that changes something when a browser says it comes
- * from another site (its Origin differs from the Host it was sent to).
- */
-function refuseCrossSite(request: Request) {
-  if (safeMethods.has(request.method)) return;
-  const origin = request.headers.get("origin");
-  const fetchSite = request.headers.get("sec-fetch-site");
-  const host = request.headers.get("host");
-  const isForeignOrigin =
-    origin !== null && (origin === "null" || hostOf(origin) !== host);
-  if (isForeignOrigin || fetchSite === "cross-site") {
-    throw new AppError(
-      "forbidden",
-      "Requests that change data must come from the Poets page itself.",
-    );
-  }
-}
-
-function hostOf(origin: string): string | null {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
   }
 }
 
