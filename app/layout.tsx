@@ -3,6 +3,10 @@ import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import "./globals.css";
 
+// Rendered per request, so that Next can put the nonce of the page's
+// Content-Security-Policy (from proxy.ts) on its inline scripts.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "Poets",
   description: "A queue that turns creative prompts into finished work.",

@@ -9,6 +9,9 @@ const sources = [
   "lib",
   "db",
   "next.config.mjs",
+  "proxy.ts",
+  "instrumentation.ts",
+  "instrumentation-node.ts",
   "postcss.config.mjs",
   "package.json",
 ];
