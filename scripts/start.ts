@@ -3,6 +3,7 @@
 import net from "node:net";
 import path from "node:path";
 import { openDatabase } from "../db/client";
+import { findExposureProblem } from "../lib/auth";
 import { getConfigOrExit } from "../lib/config";
 import { ensureWritableFolderOrExit } from "../lib/folders";
 import { log } from "../lib/log";
@@ -70,6 +71,11 @@ function listenProblem(
 
 async function main() {
   const config = getConfigOrExit();
+  const exposure = findExposureProblem(config.HOST, config.ADMIN_TOKEN, "HOST");
+  if (exposure) {
+    process.stderr.write(`${exposure}\n`);
+    process.exit(1);
+  }
   await checkListenOrExit(config.HOST, config.PORT);
   migrateOrExit(config.databasePath);
   ensureWritableFolderOrExit(config.artifactsDir, "artifacts");
