@@ -27,8 +27,31 @@ export async function fetchJson<T>(
   if (init.body !== undefined) headers.set("Content-Type", "application/json");
 
   const response = await fetch(path, { ...init, headers, cache: "no-store" });
-  if (!response.ok) throw await decodeError(response);
+  if (!response.ok) {
+    const error = await decodeError(response);
+    if (isSignInNeeded(error, init.method, path)) sendToSignIn();
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** A change refused for want of a sign-in (not a wrong token at sign-in). */
+function isSignInNeeded(error: ApiError, method = "GET", path: string) {
+  const isChange = !["GET", "HEAD"].includes(method.toUpperCase());
+  return (
+    error.status === 401 && isChange && !path.startsWith("/api/auth/login")
+  );
+}
+
+/** Where the sign-in form is, bringing the person back here afterwards. */
+export function signInPath(next: string): string {
+  return withQuery("/login", { next });
+}
+
+function sendToSignIn() {
+  const { pathname, search } = window.location;
+  window.location.assign(signInPath(pathname + search));
 }
 
 /** A polled request that hangs this long counts as failed. */

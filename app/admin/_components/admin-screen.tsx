@@ -5,6 +5,7 @@ import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
 import { BackendsPanel } from "./backends-panel";
 import { HealthPanel } from "./health-panel";
+import { SignOutButton } from "./sign-out-button";
 import { StuckPrompts } from "./stuck-prompts";
 import { WorkersTable } from "./workers-table";
 
@@ -18,12 +19,15 @@ export function AdminScreen() {
             Stuck work, the workers, the backends and the database.
           </p>
         </div>
-        <Link
-          href="/"
-          className="rounded text-sm text-stone-600 underline-offset-2 hover:text-stone-900 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600"
-        >
-          ← Back to Poets
-        </Link>
+        <div className="flex items-baseline gap-3">
+          <SignOutButton />
+          <Link
+            href="/"
+            className="rounded text-sm text-stone-600 underline-offset-2 hover:text-stone-900 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600"
+          >
+            ← Back to Poets
+          </Link>
+        </div>
       </header>
       <HealthBanner linkToAdmin={false} />
       <HealthPanel />
