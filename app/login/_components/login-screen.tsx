@@ -55,7 +55,9 @@ function LoginForm({ next }: { next?: string }) {
   };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-3">
+    // POST, so that a submit before the page hydrates never puts the token
+    // in the address bar or the history.
+    <form method="post" onSubmit={submit} noValidate className="space-y-3">
       <div>
         <label htmlFor={ids.token} className="block text-sm font-medium">
           Admin token
