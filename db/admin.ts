@@ -6,10 +6,7 @@ import { prompts, type Prompt } from "./schema";
 import { stateKey, type StateKey } from "./transitions";
 
 export type StuckRule =
-  | "processing_too_long"
-  | "media_waiting"
-  | "failed"
-  | "waiting_for_backend";
+  "processing_too_long" | "media_waiting" | "failed" | "waiting_for_backend";
 
 export type StuckPrompt = {
   prompt: Prompt;
@@ -108,7 +105,10 @@ export function listLongWaits(
   limit = 200,
 ): StuckPrompt[] {
   const rows = db
-    .select({ prompt: prompts, waitingSince: sql<number | null>`${waitStartSql}` })
+    .select({
+      prompt: prompts,
+      waitingSince: sql<number | null>`${waitStartSql}`,
+    })
     .from(prompts)
     .where(isNotNull(prompts.waitingReason))
     .all();
@@ -130,12 +130,14 @@ export type BulkResult =
   | { id: number; ok: true; from: StateKey; to: StateKey; prompt: Prompt }
   | { id: number; ok: false; code: string; message: string };
 
-const bulkActions: Record<BulkAction, (db: Db, id: number, now: Date) => Prompt> =
-  {
-    requeue: requeuePrompt,
-    retry: retryPrompt,
-    cancel: cancelPrompt,
-  };
+const bulkActions: Record<
+  BulkAction,
+  (db: Db, id: number, now: Date) => Prompt
+> = {
+  requeue: requeuePrompt,
+  retry: retryPrompt,
+  cancel: cancelPrompt,
+};
 
 /** Gives a failed prompt another run of the stage that failed. */
 function retryPrompt(db: Db, promptId: number, now: Date): Prompt {

@@ -49,7 +49,7 @@ describe("admin and stats API", () => {
     expect(body.preview).toBe(true);
     expect(body.results).toMatchObject([
       { id: ids.running, ok: true, from: "processing/-", to: "cancelled/-" },
-      { id: ids.failed, ok: false, code: "illegal_transition" },
+      { id: ids.failed, ok: false, code: "conflict" },
     ]);
     expect(body.results[0].prompt.status).toBe("cancelled");
     expect(eventCount()).toBe(before);
