@@ -1,5 +1,6 @@
 import type { PromptJson } from "@/lib/api-types";
 import { formatTime, typeLabel } from "./format";
+import { PromptRowActions } from "./prompt-row-actions";
 import { PromptWaiting } from "./prompt-waiting";
 import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
 
@@ -11,6 +12,8 @@ type PromptRowProps = {
    * `status-12`); only one copy on screen may, or tests find two.
    */
   ownsTestIds?: boolean;
+  /** Shows cancel, retry and requeue under the row. */
+  hasActions?: boolean;
 };
 
 /** One prompt in a list; the whole row opens its detail. */
@@ -18,6 +21,7 @@ export function PromptRow({
   prompt,
   onSelect,
   ownsTestIds = true,
+  hasActions = false,
 }: PromptRowProps) {
   const testIdPrefix = ownsTestIds ? "" : null;
   return (
@@ -52,6 +56,7 @@ export function PromptRow({
             </span>
           )}
           <PromptWaiting prompt={prompt} className="mt-1 block" />
+          <RenderProgress prompt={prompt} />
         </span>
         <span className="flex shrink-0 flex-col items-end gap-1">
           <StatusBadge
@@ -64,13 +69,35 @@ export function PromptRow({
             artifactStatus={prompt.artifactStatus}
             testIdPrefix={testIdPrefix}
           />
-          {prompt.progress !== null && prompt.status === "processing" && (
-            <span className="text-xs text-stone-500 tabular-nums">
-              {prompt.progress}%
-            </span>
-          )}
         </span>
       </button>
+      {hasActions && <PromptRowActions prompt={prompt} />}
     </li>
+  );
+}
+
+/** Stage 2's progress while it renders, as a bar with its percentage. */
+function RenderProgress({ prompt }: { prompt: PromptJson }) {
+  if (prompt.progress === null || prompt.status !== "processing") return null;
+  return (
+    <span className="mt-1.5 flex items-center gap-2">
+      <span
+        role="progressbar"
+        aria-label={`Rendering prompt #${prompt.id}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={prompt.progress}
+        data-testid={`progress-${prompt.id}`}
+        className="block h-1.5 w-full max-w-48 overflow-hidden rounded-full bg-stone-200"
+      >
+        <span
+          className="block h-full rounded-full bg-amber-500 transition-[width]"
+          style={{ width: `${prompt.progress}%` }}
+        />
+      </span>
+      <span className="text-xs text-stone-500 tabular-nums">
+        {prompt.progress}%
+      </span>
+    </span>
   );
 }

@@ -8,13 +8,16 @@ import {
   type StreamState,
 } from "@/lib/client/use-prompt-events";
 import { artifactStatuses, statuses } from "@/lib/prompt-types";
+import { formatDuration } from "./format";
 import { focusRing } from "./ui/button";
 import { StatusDot } from "./ui/status-dot";
+import { ThemeToggle } from "./ui/theme-toggle";
 import { WorkerStatus } from "./worker-status";
 
 /**
- * Counts and worker liveness along the bottom of the window. On a phone it
- * is one summary line that expands to the full counts.
+ * Counts, throughput, stage medians, workers and backend health along the
+ * bottom of the window, refetched after every burst of prompt events. On a
+ * phone it is one summary line that expands to the full counts.
  */
 export function StatsBar() {
   const stats = useStats();
@@ -51,9 +54,11 @@ export function StatsBar() {
             </span>
           )}
         </div>
-        <span className="ml-auto flex items-center gap-4">
+        <span className="ml-auto flex flex-wrap items-center gap-x-4 gap-y-1">
+          {stats.data && <HealthStatus stats={stats.data} />}
           <WorkerStatus stats={stats} />
           <LiveIndicator />
+          <ThemeToggle />
         </span>
       </div>
     </footer>
@@ -107,11 +112,68 @@ function Counts({ stats }: { stats: StatsJson }) {
           ))}
         </dl>
       </div>
+      <Pace stats={stats} />
     </>
   );
 }
 
-function Count(props: { label: string; value: number; testId: string }) {
+/** Throughput and how long each stage takes, from recent runs. */
+function Pace({ stats }: { stats: StatsJson }) {
+  const median = (ms: number | null | undefined) =>
+    ms === null || ms === undefined ? "–" : formatDuration(ms);
+  return (
+    <dl className="flex flex-wrap gap-x-3" aria-label="Pace">
+      <Count
+        label="done last hour"
+        value={stats.completedLastHour ?? 0}
+        testId="stat-completed-last-hour"
+      />
+      <Count
+        label="median writing"
+        value={median(stats.stageDurations?.write.medianMs)}
+        testId="stat-median-write"
+      />
+      <Count
+        label="median render"
+        value={median(stats.stageDurations?.render.medianMs)}
+        testId="stat-median-render"
+      />
+      <Count
+        label="workers alive"
+        value={stats.workersAlive ?? 0}
+        testId="stat-workers-alive"
+      />
+    </dl>
+  );
+}
+
+/** Backends and deployment: healthy, or how many problems (named on hover). */
+function HealthStatus({ stats }: { stats: StatsJson }) {
+  const reasons = stats.health?.reasons ?? [];
+  const isOk = reasons.length === 0;
+  return (
+    <span
+      data-testid="stat-health"
+      data-ok={isOk}
+      title={reasons.join("\n") || undefined}
+      className={`flex items-center gap-1.5 ${isOk ? "" : "font-medium text-rose-700"}`}
+    >
+      <StatusDot tone={isOk ? "ok" : "bad"} />
+      {/* On a phone the dot alone; the words stay for screen readers. */}
+      <span className="sr-only sm:not-sr-only">
+        {isOk
+          ? "Healthy"
+          : `${reasons.length} ${reasons.length === 1 ? "problem" : "problems"}`}
+      </span>
+    </span>
+  );
+}
+
+function Count(props: {
+  label: string;
+  value: number | string;
+  testId: string;
+}) {
   return (
     <div className="flex gap-1">
       <dt>{props.label}</dt>

@@ -115,7 +115,17 @@ export type StatsJson = {
   byArtifactStatus: Partial<Record<ArtifactStatus, number>>;
   byType: Partial<Record<PromptType, number>>;
   worker: WorkerJson | null;
+  /** Prompts finished (text written or media ready) in the last hour. */
+  completedLastHour: number;
+  /** Median run of each stage over its latest finished runs. */
+  stageDurations: Record<"write" | "render", StageDurationJson>;
+  /** Workers with a heartbeat within WORKER_STALE_MS. */
+  workersAlive: number;
+  /** Whether the deployment and its backends are healthy, and if not why. */
+  health: { ok: boolean; reasons: string[] };
 };
+
+export type StageDurationJson = { medianMs: number | null; samples: number };
 
 export type HealthJson = {
   ok: boolean;
@@ -169,12 +179,33 @@ export type BackendsJson = {
     { kind: "builtin" } | { kind: "comfyui"; servers: RenderServerJson[] };
 };
 
-export type StuckRuleJson = "processing_too_long" | "media_waiting" | "failed";
+export type StuckRuleJson =
+  "processing_too_long" | "media_waiting" | "failed" | "waiting_for_backend";
 
 export type StuckPageJson = {
   thresholdMs: number;
   rules: Record<StuckRuleJson, string>;
-  items: { prompt: PromptJson; rule: StuckRuleJson }[];
+  /** Each rule's threshold in words, such as "5 min" or "attempts < 5". */
+  thresholds: Record<StuckRuleJson, string>;
+  items: {
+    prompt: PromptJson;
+    rule: StuckRuleJson;
+    /** When the current wait for a backend began (that rule only). */
+    waitingSince?: string | null;
+  }[];
+};
+
+export type BulkActionJson = "requeue" | "retry" | "cancel";
+
+/** One prompt's outcome in POST /api/admin/bulk: what it became, or why not. */
+export type BulkResultJson =
+  | { id: number; ok: true; from: string; to: string; prompt: PromptJson }
+  | { id: number; ok: false; code: string; message: string };
+
+export type BulkResponseJson = {
+  action: BulkActionJson;
+  preview: boolean;
+  results: BulkResultJson[];
 };
 
 /** The data of one `event: prompt` message on /api/events. */

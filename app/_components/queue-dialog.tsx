@@ -6,7 +6,9 @@ import { PromptDetail } from "@/components/prompt-detail";
 import { PromptRow } from "@/components/prompt-row";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import type { StatsJson } from "@/lib/api-types";
 import { usePromptList } from "@/lib/client/prompts";
+import { useStats } from "@/lib/client/stats";
 import type { PromptListFilter } from "@/lib/client/query-keys";
 import {
   artifactStatuses,
@@ -71,30 +73,7 @@ function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap gap-3">
-        <FilterSelect
-          label="Status"
-          testId="queue-filter-status"
-          value={filter.status}
-          options={statuses}
-          onChange={(status) => onFilter({ ...filter, status })}
-        />
-        <FilterSelect
-          label="Media status"
-          testId="queue-filter-artifact-status"
-          value={filter.artifactStatus}
-          options={artifactStatuses}
-          onChange={(artifactStatus) => onFilter({ ...filter, artifactStatus })}
-        />
-        <FilterSelect
-          label="Kind"
-          testId="queue-filter-type"
-          value={filter.type}
-          options={promptTypes}
-          describe={typeLabel}
-          onChange={(type) => onFilter({ ...filter, type })}
-        />
-      </div>
+      <QueueFilterBar filter={filter} onFilter={onFilter} />
 
       {list.isPending && <p className="text-sm text-stone-500">Loading…</p>}
       {list.isError && (
@@ -111,7 +90,12 @@ function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
           className="divide-y divide-stone-100 rounded-lg border border-stone-200"
         >
           {prompts.map((prompt) => (
-            <PromptRow key={prompt.id} prompt={prompt} onSelect={onSelect} />
+            <PromptRow
+              key={prompt.id}
+              prompt={prompt}
+              onSelect={onSelect}
+              hasActions
+            />
           ))}
         </ul>
       )}
@@ -129,12 +113,68 @@ function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
   );
 }
 
+type QueueFilterBarProps = {
+  filter: PromptListFilter;
+  onFilter: (filter: PromptListFilter) => void;
+};
+
+/**
+ * The queue's filters, each option with its count from the stats (which
+ * follow the event stream). The text search goes in the marked slot.
+ */
+function QueueFilterBar({ filter, onFilter }: QueueFilterBarProps) {
+  const stats = useStats().data;
+  return (
+    <div
+      role="group"
+      aria-label="Filter the queue"
+      data-testid="queue-filters"
+      className="flex flex-wrap items-end gap-3"
+    >
+      {/* Slot: the text search input sits here, first in the bar. */}
+      <FilterSelect
+        label="Status"
+        testId="queue-filter-status"
+        value={filter.status}
+        options={statuses}
+        counts={stats?.byStatus}
+        total={stats?.total}
+        onChange={(status) => onFilter({ ...filter, status })}
+      />
+      <FilterSelect
+        label="Media status"
+        testId="queue-filter-artifact-status"
+        value={filter.artifactStatus}
+        options={artifactStatuses}
+        counts={stats?.byArtifactStatus}
+        total={stats?.total}
+        onChange={(artifactStatus) => onFilter({ ...filter, artifactStatus })}
+      />
+      <FilterSelect
+        label="Kind"
+        testId="queue-filter-type"
+        value={filter.type}
+        options={promptTypes}
+        counts={stats?.byType}
+        total={stats?.total}
+        describe={typeLabel}
+        onChange={(type) => onFilter({ ...filter, type })}
+      />
+    </div>
+  );
+}
+
+type Counts = StatsJson["byStatus" | "byArtifactStatus" | "byType"];
+
 type FilterSelectProps<T extends Status | ArtifactStatus | PromptType> = {
   label: ReactNode;
   testId: string;
   value: T | undefined;
   options: readonly T[];
   describe?: (option: T) => string;
+  /** How many prompts each option would show; unknown while loading. */
+  counts?: Counts;
+  total?: number;
   onChange: (value: T | undefined) => void;
 };
 
@@ -144,8 +184,12 @@ function FilterSelect<T extends Status | ArtifactStatus | PromptType>({
   value,
   options,
   describe = String,
+  counts,
+  total,
   onChange,
 }: FilterSelectProps<T>) {
+  const withCount = (text: string, count: number | undefined) =>
+    count === undefined ? text : `${text} (${count})`;
   return (
     <label className="text-xs font-medium text-stone-600">
       {label}
@@ -155,10 +199,13 @@ function FilterSelect<T extends Status | ArtifactStatus | PromptType>({
         onChange={(e) => onChange((e.target.value || undefined) as T)}
         className="mt-1 block rounded-md border border-stone-300 bg-white px-2 py-1.5 text-sm text-stone-900 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30"
       >
-        <option value="">All</option>
+        <option value="">{withCount("All", total)}</option>
         {options.map((option) => (
           <option key={option} value={option}>
-            {describe(option)}
+            {withCount(
+              describe(option),
+              counts && ((counts as Record<string, number>)[option] ?? 0),
+            )}
           </option>
         ))}
       </select>

@@ -170,6 +170,150 @@ describe("accessibility in a browser", () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it("keeps focus inside the open queue dialog and closes it with Escape", async () => {
+    await page.goto(app.baseUrl);
+    await page.getByTestId("open-queue").click();
+    const dialog = page.getByTestId("queue-dialog");
+    await dialog.getByTestId(`prompt-row-${ids.poem}`).waitFor();
+
+    const insideAfterTabs: boolean[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      insideAfterTabs.push(
+        await dialog.evaluate((el) => el.contains(document.activeElement)),
+      );
+    }
+    const statusOptions = await dialog
+      .getByTestId("queue-filter-status")
+      .locator("option")
+      .allTextContents();
+    await page.keyboard.press("Escape");
+
+    expect(insideAfterTabs.every(Boolean)).toBe(true);
+    expect(statusOptions).toContain("completed (4)");
+    expect(await dialog.count()).toBe(0);
+  });
+
+  it("shows pace, workers and health in the stats bar", async () => {
+    const bar = page.getByTestId("stats-bar");
+
+    await waitFor(
+      async () =>
+        (await bar.getByTestId("stat-completed-last-hour").textContent()) ===
+        "4",
+      10_000,
+    );
+
+    expect(await bar.getByTestId("stat-workers-alive").textContent()).toBe("1");
+    expect(await bar.getByTestId("stat-median-write").textContent()).not.toBe(
+      "–",
+    );
+    expect(await bar.getByTestId("stat-health").getAttribute("data-ok")).toBe(
+      "true",
+    );
+  });
+
+  it("has no serious violations in either theme, at desktop and phone widths", async () => {
+    const found: string[] = [];
+    const screens: [string, (p: Page) => Promise<void>][] = [
+      [
+        "queue",
+        async (p) => {
+          await p.goto(app.baseUrl);
+          await p.getByTestId("open-queue").click();
+          await p
+            .getByTestId("queue-dialog")
+            .getByTestId(`prompt-row-${ids.poem}`)
+            .waitFor();
+        },
+      ],
+      [
+        "detail",
+        async (p) => {
+          await p
+            .getByTestId("queue-dialog")
+            .getByTestId(`prompt-row-${ids.image}`)
+            .click();
+          await p.getByTestId("prompt-detail").waitFor();
+        },
+      ],
+      [
+        "browse",
+        async (p) => {
+          await p.goto(app.baseUrl);
+          await p.getByRole("tab", { name: "Browse" }).click();
+          await p.getByTestId(`gallery-item-${ids.image}`).waitFor();
+        },
+      ],
+      [
+        "stats",
+        async (p) => {
+          await p.goto(app.baseUrl);
+          await p
+            .getByTestId("stats-bar")
+            .getByTestId("worker-status")
+            .waitFor();
+          await p.getByTestId("stats-bar").scrollIntoViewIfNeeded();
+        },
+      ],
+      [
+        "admin",
+        async (p) => {
+          await p.goto(`${app.baseUrl}/admin`);
+          await p.getByTestId("worker-row").first().waitFor();
+        },
+      ],
+    ];
+    const sizes = {
+      desktop: { width: 1280, height: 800 },
+      phone: { width: 390, height: 844 },
+    };
+    for (const theme of ["light", "dark"] as const) {
+      for (const [size, viewport] of Object.entries(sizes)) {
+        const context = await browser.newContext({
+          viewport,
+          colorScheme: theme,
+        });
+        const p = await context.newPage();
+        for (const [name, show] of screens) {
+          await show(p);
+          await screenshot(p, `${name}-${size}-${theme}.png`);
+          const violations = await seriousViolations(p);
+          found.push(
+            ...violations.map((v) => `${name} ${size} ${theme}: ${v}`),
+          );
+        }
+        await context.close();
+      }
+    }
+
+    expect(found).toEqual([]);
+  }, 180_000);
+
+  it("keeps the theme chosen with the toggle across a reload", async () => {
+    const context = await browser.newContext({ colorScheme: "light" });
+    const p = await context.newPage();
+    await p.goto(app.baseUrl);
+
+    await p.getByTestId("theme-toggle").click();
+    await p.reload();
+    await p.getByTestId("theme-toggle").waitFor();
+    const theme = await p.evaluate(
+      () => document.documentElement.dataset.theme,
+    );
+    const background = await p.evaluate(
+      () => getComputedStyle(document.body).backgroundColor,
+    );
+    const checked = await p
+      .getByTestId("theme-toggle")
+      .getAttribute("aria-checked");
+    await context.close();
+
+    expect(theme).toBe("dark");
+    expect(checked).toBe("true");
+    expect(background).not.toMatch(/rgb\(250, 250, 249\)|oklch\(0\.98/);
+  });
+
   it("fits the stats bar on one line of a phone and never over the content", async () => {
     const phone = await browser.newPage({
       viewport: { width: 390, height: 844 },

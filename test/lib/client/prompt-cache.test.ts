@@ -263,3 +263,100 @@ describe("applyPromptProgress", () => {
     expect(list.pages[0].items[0]).toBe(finished);
   });
 });
+
+/** Every order of the given steps. */
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
+      item,
+      ...rest,
+    ]),
+  );
+}
+
+describe("the cache under crafted orderings", () => {
+  type Step =
+    | { kind: "event"; eventId: number; status: PromptJson["status"] }
+    | { kind: "list"; version: PromptJson };
+  const steps: Step[] = [
+    { kind: "event", eventId: 20, status: "processing" },
+    { kind: "event", eventId: 30, status: "completed" },
+    {
+      kind: "list",
+      version: prompt(1, { lastEventId: 10, status: "unprocessed" }),
+    },
+    {
+      kind: "list",
+      version: prompt(1, { lastEventId: 20, status: "processing" }),
+    },
+    {
+      kind: "list",
+      version: prompt(1, {
+        lastEventId: 30,
+        status: "completed",
+        lastError: null,
+      }),
+    },
+  ];
+
+  it.each(permutations(steps).map((order) => [order]))(
+    "ends at the newest version whatever the order (%#)",
+    (order) => {
+      const client = new QueryClient();
+      watchPromptResponses(client);
+      seedList(client, {}, pages([prompt(1, { lastEventId: 10 })]));
+
+      for (const step of order) {
+        if (step.kind === "event") {
+          applyPromptEvent(
+            client,
+            event(1, step.eventId, { status: step.status }),
+          );
+        } else {
+          client.setQueryData(promptKeys.list({}), pages([step.version]));
+        }
+      }
+
+      const data = client.getQueryData<PromptPages>(promptKeys.list({}))!;
+      expect(data.pages[0].items[0]).toMatchObject({
+        status: "completed",
+        lastEventId: 30,
+      });
+    },
+  );
+
+  it("keeps an event that lands while a list request is in flight", async () => {
+    const client = new QueryClient();
+    watchPromptResponses(client);
+    seedList(client, {}, pages([prompt(1)]));
+    let answer: (data: PromptPages) => void = () => {};
+    const inFlight = client.fetchQuery({
+      queryKey: promptKeys.list({}),
+      queryFn: () => new Promise<PromptPages>((resolve) => (answer = resolve)),
+      staleTime: 0,
+    });
+
+    applyPromptEvent(client, event(1, 100, { status: "failed" }));
+    answer(pages([prompt(1, { status: "processing", lastEventId: 99 })]));
+    await inFlight;
+
+    expect(statusIn(client, {}, 1)).toBe("failed");
+  });
+
+  it("takes a newer list answer over an older event", async () => {
+    const client = new QueryClient();
+    watchPromptResponses(client);
+    seedList(client, {}, pages([prompt(1)]));
+
+    applyPromptEvent(client, event(1, 100, { status: "processing" }));
+    await client.fetchQuery({
+      queryKey: promptKeys.list({}),
+      queryFn: async () =>
+        pages([prompt(1, { status: "completed", lastEventId: 120 })]),
+      staleTime: 0,
+    });
+
+    expect(statusIn(client, {}, 1)).toBe("completed");
+  });
+});

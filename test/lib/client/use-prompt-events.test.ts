@@ -125,4 +125,40 @@ describe("connectPromptEvents", () => {
     expect(invalidate).toHaveBeenCalledWith({ queryKey: ["stats"] });
     expect(invalidate).toHaveBeenCalledWith({ queryKey: ["health"] });
   });
+
+  it("refetches everything shown when a dropped stream comes back", async () => {
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    latest().close();
+    latest().onerror?.();
+
+    await vi.advanceTimersByTimeAsync(1000);
+    latest().open();
+
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(invalidate).toHaveBeenLastCalledWith();
+  });
+});
+
+// The first load cannot hang: a stream whose first connection never opens
+// (a proxy holding the request) is given up and opened again.
+describe("connectPromptEvents before the first connection", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it("replaces a first connection that never opens", async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal("EventSource", FakeEventSource);
+    FakeEventSource.instances = [];
+    const disconnect = connectPromptEvents(new QueryClient());
+
+    await vi.advanceTimersByTimeAsync(silenceLimitMs + 1000);
+    disconnect();
+
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(FakeEventSource.instances[0].readyState).toBe(
+      FakeEventSource.CLOSED,
+    );
+  });
 });
