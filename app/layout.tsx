@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import { themeBootScript } from "@/components/ui/theme-toggle";
@@ -13,12 +14,23 @@ export const metadata: Metadata = {
   description: "A queue that turns creative prompts into finished work.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({
+  children,
+}: {
+  children: ReactNode;
+}) {
+  // The page's own inline script carries the nonce proxy.ts put in the
+  // policy, as Next's scripts do.
+  const policy = (await headers()).get("content-security-policy") ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
   return (
     // The boot script sets data-theme before React hydrates.
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeBootScript }} />
+        <script
+          nonce={nonce}
+          dangerouslySetInnerHTML={{ __html: themeBootScript }}
+        />
       </head>
       <body>
         <Providers>{children}</Providers>

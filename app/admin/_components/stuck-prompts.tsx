@@ -4,7 +4,9 @@ import { useState } from "react";
 import { formatAge, typeLabel } from "@/components/format";
 import { ArtifactStatusBadge, StatusBadge } from "@/components/status-badge";
 import type { StuckPageJson, StuckRuleJson } from "@/lib/api-types";
+import { Button } from "@/components/ui/button";
 import { useStuckPrompts } from "@/lib/client/admin";
+import { useRequeuePrompt } from "@/lib/client/prompts";
 import { BulkActions } from "./bulk-actions";
 
 const ruleOrder: StuckRuleJson[] = [
@@ -145,6 +147,7 @@ type StuckRowProps = {
 
 function StuckRow({ item, isSelected, onToggle }: StuckRowProps) {
   const { prompt } = item;
+  const requeue = useRequeuePrompt();
   const since = item.waitingSince ?? prompt.updatedAt;
   return (
     <li
@@ -180,12 +183,23 @@ function StuckRow({ item, isSelected, onToggle }: StuckRowProps) {
           </p>
         )}
       </div>
-      <div className="flex shrink-0 gap-1">
-        <StatusBadge promptId={prompt.id} status={prompt.status} />
-        <ArtifactStatusBadge
-          promptId={prompt.id}
-          artifactStatus={prompt.artifactStatus}
-        />
+      <div className="flex shrink-0 flex-col items-end gap-1.5">
+        <div className="flex gap-1">
+          <StatusBadge promptId={prompt.id} status={prompt.status} />
+          <ArtifactStatusBadge
+            promptId={prompt.id}
+            artifactStatus={prompt.artifactStatus}
+          />
+        </div>
+        {/* One prompt needs no preview: requeue asks nothing of what waits. */}
+        <Button
+          size="sm"
+          data-testid={`requeue-${prompt.id}`}
+          disabled={requeue.isPending}
+          onClick={() => requeue.mutate(prompt.id)}
+        >
+          {requeue.isPending ? "Requeueing…" : "Requeue"}
+        </Button>
       </div>
     </li>
   );
