@@ -43,10 +43,15 @@ describe("the search index", () => {
   afterEach(() => close());
 
   it("finds a new prompt by a word of its text, in any case and without accents", () => {
-    const other = createPrompt(db, { type: "poem", text: "tin roof" });
+    const other = createPrompt(db, {
+      type: "poem",
+      text: "tin roof",
+      priority: 0,
+    });
     const prompt = createPrompt(db, {
       type: "poem",
       text: "Un poème sur la mer à Étretat",
+      priority: 0,
     });
 
     expect(idsFound(db, "etretat")).toEqual([prompt.id]);
@@ -56,7 +61,7 @@ describe("the search index", () => {
 
   it("finds finished work by a word of its writing, and a word being typed", () => {
     const prompt = finish(db, "rain", "The gutters sing of copper and moss");
-    createPrompt(db, { type: "poem", text: "copper kettle" });
+    createPrompt(db, { type: "poem", text: "copper kettle", priority: 0 });
 
     expect(idsFound(db, "gutters")).toEqual([prompt.id]);
     expect(idsFound(db, "moss gutt")).toEqual([prompt.id]);
@@ -78,7 +83,11 @@ describe("the search index", () => {
   });
 
   it("follows a change of a prompt's text", () => {
-    const prompt = createPrompt(db, { type: "poem", text: "first frost" });
+    const prompt = createPrompt(db, {
+      type: "poem",
+      text: "first frost",
+      priority: 0,
+    });
 
     db.update(prompts)
       .set({ text: "last train home" })
@@ -135,7 +144,11 @@ describe("the search index", () => {
   it("rolls back with the transaction that wrote the rows", () => {
     expect(() =>
       db.transaction((tx) => {
-        createPrompt(tx as unknown as Db, { type: "poem", text: "undone" });
+        createPrompt(tx as unknown as Db, {
+          type: "poem",
+          text: "undone",
+          priority: 0,
+        });
         throw new Error("abort");
       }),
     ).toThrow("abort");
@@ -150,7 +163,8 @@ describe("the search index", () => {
     const pick = () => words[(seed = (seed * 48271) % 2147483647) % 6];
     const phrase = (n: number) => Array.from({ length: n }, pick).join(" ");
     for (let i = 0; i < 60; i++) {
-      if (i % 3 === 0) createPrompt(db, { type: "poem", text: phrase(2) });
+      if (i % 3 === 0)
+        createPrompt(db, { type: "poem", text: phrase(2), priority: 0 });
       else finish(db, phrase(2), phrase(4));
     }
 
@@ -186,7 +200,11 @@ describe("a person's search as an index query", () => {
   });
 
   it("finds nothing for punctuation alone, without an error", () => {
-    createPrompt(db, { type: "poem", text: 'a * - " ( ) ^ : prompt' });
+    createPrompt(db, {
+      type: "poem",
+      text: 'a * - " ( ) ^ : prompt',
+      priority: 0,
+    });
 
     for (const q of ['"', "*", "-", "()", "^", ":", "  ", "…"]) {
       expect(toMatchQuery(q), q).toBeNull();
@@ -199,6 +217,7 @@ describe("a person's search as an index query", () => {
     const prompt = createPrompt(db, {
       type: "poem",
       text: "rain and near the roof, or not",
+      priority: 0,
     });
 
     for (const q of [
@@ -280,7 +299,11 @@ describe("the search index migration", () => {
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     process.env.POETS_MIGRATIONS_DIR = before;
     const old = openDatabase(workspace.dbPath);
-    const queued = createPrompt(old, { type: "haiku", text: "first frost" });
+    const queued = createPrompt(old, {
+      type: "haiku",
+      text: "first frost",
+      priority: 0,
+    });
     const done = finish(old, "tin roof", "the rain keeps time");
     const spec = finish(
       old,
