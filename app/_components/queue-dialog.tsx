@@ -16,6 +16,7 @@ import {
   type PromptType,
   type Status,
 } from "@/lib/prompt-types";
+import { SearchInput } from "./browse-search";
 
 const queuePageSize = 20;
 
@@ -93,6 +94,13 @@ function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
           options={promptTypes}
           describe={typeLabel}
           onChange={(type) => onFilter({ ...filter, type })}
+        />
+        <SearchInput
+          label="Search"
+          testId="queue-search"
+          initialValue={filter.q}
+          onSearch={(q) => onFilter({ ...filter, q })}
+          className="min-w-48 flex-1"
         />
       </div>
 
