@@ -216,7 +216,6 @@ describe("the Browse tab in a browser", () => {
   });
 
   it("searches the queue from its dialog", async () => {
-    const poem = sent.find((s) => s.text === imgHostile)!;
     await page.getByRole("tab", { name: "Queue" }).click();
     await page.getByTestId("open-queue").click();
     const dialog = page.getByTestId("queue-dialog");
