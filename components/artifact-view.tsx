@@ -1,22 +1,29 @@
 import type { ArtifactJson } from "@/lib/api-types";
 import { formatBytes, formatDuration } from "./format";
 
-type ArtifactViewProps = { artifact: ArtifactJson; promptId: number };
+type ArtifactViewProps = {
+  artifact: ArtifactJson;
+  promptId: number;
+  /** What the file shows (its prompt's text), for alt text. */
+  description?: string;
+  /** Makes an image a button that opens it whole. */
+  onOpen?: () => void;
+};
 
 /** A rendered file: the image itself or an audio player, with its facts. */
-export function ArtifactView({ artifact, promptId }: ArtifactViewProps) {
+export function ArtifactView({
+  artifact,
+  promptId,
+  description,
+  onOpen,
+}: ArtifactViewProps) {
   return (
     <figure className="space-y-1.5" data-testid={`artifact-${artifact.id}`}>
       {artifact.kind === "image" ? (
-        // Artifacts are local files of any size served by our own route;
-        // next/image's optimizer would only add a second copy.
-        // eslint-disable-next-line @next/next/no-img-element
-        <img
-          src={artifact.url}
-          alt={`Image rendered for #${promptId}`}
-          width={artifact.width ?? undefined}
-          height={artifact.height ?? undefined}
-          className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
+        <ImageOf
+          artifact={artifact}
+          alt={description ?? `Image rendered for #${promptId}`}
+          onOpen={onOpen}
         />
       ) : artifact.kind === "video" ? (
         <video
@@ -48,6 +55,40 @@ export function ArtifactView({ artifact, promptId }: ArtifactViewProps) {
         </a>
       </figcaption>
     </figure>
+  );
+}
+
+function ImageOf({
+  artifact,
+  alt,
+  onOpen,
+}: {
+  artifact: ArtifactJson;
+  alt: string;
+  onOpen?: () => void;
+}) {
+  const image = (
+    // Artifacts are local files of any size served by our own route;
+    // next/image's optimizer would only add a second copy.
+    // eslint-disable-next-line @next/next/no-img-element
+    <img
+      src={artifact.url}
+      alt={alt}
+      width={artifact.width ?? undefined}
+      height={artifact.height ?? undefined}
+      className="h-auto max-w-full rounded-md border border-stone-200 bg-stone-100"
+    />
+  );
+  if (!onOpen) return image;
+  return (
+    <button
+      type="button"
+      onClick={onOpen}
+      className="block cursor-zoom-in rounded-md focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600"
+    >
+      <span className="sr-only">Open image: </span>
+      {image}
+    </button>
   );
 }
 

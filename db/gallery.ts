@@ -11,6 +11,7 @@ import {
 } from "drizzle-orm";
 import type { PromptType } from "../lib/prompt-types";
 import type { Db } from "./client";
+import { matchesSearch, toMatchQuery } from "./search";
 import {
   artifacts,
   prompts,
@@ -26,29 +27,52 @@ export type GalleryItem = {
   artifacts: Artifact[];
 };
 
+export type GalleryFilter = {
+  type?: PromptType;
+  /** Words to search for in the prompt and its writing. */
+  q?: string;
+  beforeId?: number;
+  limit: number;
+};
+
 /** Finished work, newest first, one keyset page at a time. */
 export function listGalleryItems(
   db: Db,
-  filter: { type?: PromptType; beforeId?: number; limit: number },
+  filter: GalleryFilter,
 ): { items: GalleryItem[]; nextCursor: number | null } {
+  const query = galleryPageQuery(db, filter);
+  // A search with no word in it can match nothing the index holds.
+  if (!query) return { items: [], nextCursor: null };
+
+  const rows = query.all();
+  const page = rows.slice(0, filter.limit);
+  const items = attachOutputs(db, page);
+  const hasMore = rows.length > filter.limit;
+  return { items, nextCursor: hasMore ? page[page.length - 1].id : null };
+}
+
+/**
+ * The query for one page of finished prompts (one row more than the page,
+ * to tell whether another follows); null for a search with no word in it.
+ * Exported so that tests can read its query plan.
+ */
+export function galleryPageQuery(db: Db, filter: GalleryFilter) {
+  const match = filter.q === undefined ? undefined : toMatchQuery(filter.q);
+  if (match === null) return null;
   const conditions: (SQL | undefined)[] = [
     eq(prompts.status, "completed"),
     or(isNull(prompts.artifactStatus), eq(prompts.artifactStatus, "ready")),
   ];
   if (filter.type) conditions.push(eq(prompts.type, filter.type));
   if (filter.beforeId) conditions.push(lt(prompts.id, filter.beforeId));
+  if (match) conditions.push(matchesSearch(match));
 
-  const rows = db
+  return db
     .select()
     .from(prompts)
     .where(and(...conditions))
     .orderBy(desc(prompts.id))
-    .limit(filter.limit + 1)
-    .all();
-  const page = rows.slice(0, filter.limit);
-  const items = attachOutputs(db, page);
-  const hasMore = rows.length > filter.limit;
-  return { items, nextCursor: hasMore ? page[page.length - 1].id : null };
+    .limit(filter.limit + 1);
 }
 
 function attachOutputs(db: Db, page: Prompt[]): GalleryItem[] {

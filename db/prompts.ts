@@ -9,6 +9,7 @@ import type {
 } from "../lib/prompt-types";
 import { immediate, type Db } from "./client";
 import { requestJobStop } from "./render-job-stops";
+import { matchesSearch, toMatchQuery } from "./search";
 import {
   artifacts,
   promptEvents,
@@ -119,6 +120,8 @@ export type PromptFilter = {
   status?: Status;
   artifactStatus?: ArtifactStatus;
   type?: PromptType;
+  /** Words to search for in the prompt and its writing. */
+  q?: string;
   /** Only prompts with an id below this one (keyset pagination). */
   beforeId?: number;
   limit: number;
@@ -128,6 +131,9 @@ export type PromptPage = { items: Prompt[]; nextCursor: number | null };
 
 /** Prompts newest first, one page after a keyset cursor. */
 export function listPrompts(db: Db, filter: PromptFilter): PromptPage {
+  const match = filter.q === undefined ? undefined : toMatchQuery(filter.q);
+  // A search with no word in it can match nothing the index holds.
+  if (match === null) return { items: [], nextCursor: null };
   const conditions: SQL[] = [];
   if (filter.status) conditions.push(eq(prompts.status, filter.status));
   if (filter.artifactStatus) {
@@ -135,6 +141,7 @@ export function listPrompts(db: Db, filter: PromptFilter): PromptPage {
   }
   if (filter.type) conditions.push(eq(prompts.type, filter.type));
   if (filter.beforeId) conditions.push(lt(prompts.id, filter.beforeId));
+  if (match) conditions.push(matchesSearch(match));
 
   const rows = db
     .select()

@@ -54,6 +54,8 @@ export const prompts = sqliteTable(
     index("prompts_stage1_queue").on(t.status, t.priority, t.id),
     index("prompts_stage2_queue").on(t.artifactStatus, t.priority, t.id),
     index("prompts_type_id").on(t.type, t.id),
+    // The gallery's newest-first pages of completed work.
+    index("prompts_status_id").on(t.status, t.id),
     index("prompts_lease_expiry").on(t.status, t.leaseExpiresAt),
     // Small: only prompts held back by a backend that is down.
     index("prompts_waiting")

@@ -1,19 +1,24 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { ArtifactView } from "@/components/artifact-view";
-import { formatDateTime, typeLabel } from "@/components/format";
 import { Button } from "@/components/ui/button";
-import { WritingView } from "@/components/writing-view";
-import type { GalleryItemJson } from "@/lib/api-types";
 import { useGallery } from "@/lib/client/gallery";
-import { promptTypes, type PromptType } from "@/lib/prompt-types";
+import type { GalleryFilter } from "@/lib/client/query-keys";
+import { BrowseCard } from "./browse-card";
+import { BrowseFilters } from "./browse-filters";
+import { ImageViewer, type ViewerImage } from "./browse-viewer";
 
 /** Finished work, newest first; more loads as the end scrolls into view. */
 export function GalleryGrid() {
-  const [type, setType] = useState<PromptType | undefined>(undefined);
-  const gallery = useGallery({ type });
+  const [filter, setFilter] = useState<GalleryFilter>({});
+  const [viewing, setViewing] = useState<number | null>(null);
+  const gallery = useGallery(filter);
   const items = gallery.data?.pages.flatMap((page) => page.items) ?? [];
+  const images: ViewerImage[] = items.flatMap((item) =>
+    item.artifacts
+      .filter((artifact) => artifact.kind === "image")
+      .map((artifact) => ({ artifact, prompt: item.prompt })),
+  );
   const loadMore = () => {
     if (gallery.hasNextPage && !gallery.isFetchingNextPage) {
       void gallery.fetchNextPage();
@@ -23,24 +28,7 @@ export function GalleryGrid() {
 
   return (
     <div className="space-y-4">
-      <label className="inline-block text-xs font-medium text-stone-600">
-        Show
-        <select
-          value={type ?? ""}
-          data-testid="gallery-filter-type"
-          onChange={(e) =>
-            setType((e.target.value || undefined) as PromptType | undefined)
-          }
-          className="mt-1 block rounded-md border border-stone-300 bg-white px-2 py-1.5 text-sm text-stone-900 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30"
-        >
-          <option value="">All work</option>
-          {promptTypes.map((t) => (
-            <option key={t} value={t}>
-              {typeLabel(t)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <BrowseFilters filter={filter} onFilter={setFilter} />
 
       {gallery.isPending && <p className="text-sm text-stone-500">Loading…</p>}
       {gallery.isError && (
@@ -48,12 +36,22 @@ export function GalleryGrid() {
       )}
       {gallery.data && items.length === 0 && (
         <p className="rounded-lg border border-dashed border-stone-300 px-4 py-6 text-center text-sm text-stone-500">
-          Nothing finished yet.
+          {filter.q || filter.type
+            ? "No finished work matches."
+            : "Nothing finished yet."}
         </p>
       )}
-      <div data-testid="gallery" className="grid gap-4 md:grid-cols-2">
+      <div
+        data-testid="gallery"
+        aria-busy={gallery.isFetching}
+        className="grid gap-4 md:grid-cols-2"
+      >
         {items.map((item) => (
-          <GalleryCard key={item.prompt.id} item={item} />
+          <BrowseCard
+            key={item.prompt.id}
+            item={item}
+            onOpenImage={setViewing}
+          />
         ))}
       </div>
 
@@ -69,40 +67,9 @@ export function GalleryGrid() {
           </Button>
         </div>
       )}
-    </div>
-  );
-}
 
-function GalleryCard({ item }: { item: GalleryItemJson }) {
-  const { prompt, writing, artifacts } = item;
-  return (
-    <article
-      data-testid={`gallery-item-${prompt.id}`}
-      className="space-y-3 rounded-xl border border-stone-200 bg-white p-4 shadow-sm"
-    >
-      <header>
-        <p className="text-xs text-stone-500">
-          #{prompt.id} · {typeLabel(prompt.type)} ·{" "}
-          <time dateTime={prompt.updatedAt}>
-            {formatDateTime(prompt.updatedAt)}
-          </time>
-        </p>
-        <p
-          dir="auto"
-          className="mt-0.5 line-clamp-2 text-sm wrap-anywhere text-stone-600 italic [unicode-bidi:isolate]"
-        >
-          {prompt.text}
-        </p>
-      </header>
-      {artifacts.map((artifact) => (
-        <ArtifactView
-          key={artifact.id}
-          artifact={artifact}
-          promptId={prompt.id}
-        />
-      ))}
-      {writing && <WritingView writing={writing} />}
-    </article>
+      <ImageViewer images={images} artifactId={viewing} onShow={setViewing} />
+    </div>
   );
 }
 

@@ -18,6 +18,7 @@ import {
   type PromptType,
   type Status,
 } from "@/lib/prompt-types";
+import { SearchInput } from "./browse-search";
 
 const queuePageSize = 20;
 
@@ -131,7 +132,13 @@ function QueueFilterBar({ filter, onFilter }: QueueFilterBarProps) {
       data-testid="queue-filters"
       className="flex flex-wrap items-end gap-3"
     >
-      {/* Slot: the text search input sits here, first in the bar. */}
+      <SearchInput
+        label="Search"
+        testId="queue-search"
+        initialValue={filter.q}
+        onSearch={(q) => onFilter({ ...filter, q })}
+        className="min-w-48 flex-1"
+      />
       <FilterSelect
         label="Status"
         testId="queue-filter-status"

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import type { GalleryPageJson } from "@/lib/api-types";
 import { fetchJson, withQuery } from "./fetcher";
 import { galleryKeys, type GalleryFilter } from "./query-keys";
@@ -19,5 +19,7 @@ export function useGallery(filter: GalleryFilter) {
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
+    // While a new search loads, the last results stay instead of a blank.
+    placeholderData: keepPreviousData,
   });
 }

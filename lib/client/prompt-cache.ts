@@ -43,6 +43,18 @@ export function isPromptMatch(
   return true;
 }
 
+/**
+ * Whether a list should take in a prompt it does not hold. Only the server
+ * knows which prompts a search finds (their writings count too), so a search
+ * list gains prompts when it is fetched again, never from an event.
+ */
+function isNewMatch(
+  prompt: Pick<PromptJson, "status" | "artifactStatus" | "type">,
+  filter: PromptListFilter,
+): boolean {
+  return !filter.q && isPromptMatch(prompt, filter);
+}
+
 /** A full prompt wins a tie (it carries fields events don't); a patch doesn't. */
 function isNewer(candidate: Versioned, current: Versioned, full: boolean) {
   return full
@@ -97,7 +109,7 @@ export function updatePromptPages(
       ? replaceItem(data, located.pageIndex, promptId, merged)
       : removeItem(data, located.pageIndex, promptId);
   }
-  if (!("text" in update) || !isPromptMatch(update, filter)) return data;
+  if (!("text" in update) || !isNewMatch(update, filter)) return data;
   return insertItem(data, update);
 }
 
@@ -222,7 +234,7 @@ export function applyPromptEvent(
   const isWanted = client
     .getQueryCache()
     .findAll({ queryKey: promptKeys.lists() })
-    .some((query) => isPromptMatch(message, filterOf(query.queryKey)));
+    .some((query) => isNewMatch(message, filterOf(query.queryKey)));
   return { isUnknown: isWanted };
 }
 

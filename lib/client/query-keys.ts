@@ -4,10 +4,12 @@ export type PromptListFilter = {
   status?: Status;
   artifactStatus?: ArtifactStatus;
   type?: PromptType;
+  /** Words to search for in prompts and their writings. */
+  q?: string;
   limit?: number;
 };
 
-export type GalleryFilter = { type?: PromptType };
+export type GalleryFilter = { type?: PromptType; q?: string };
 
 // Every key starts with its resource, so invalidating `promptKeys.all` reaches
 // lists and details alike.

@@ -5,6 +5,7 @@ import { otherMethods } from "../_lib/methods";
 import { cursorSchema, limitSchema, readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { artifactJson, promptJson, writingJson } from "../_lib/serialize";
+import { searchSchema } from "./search-param";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,7 @@ export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
 
 const galleryQuery = {
   type: promptTypeSchema.optional(),
+  q: searchSchema,
   limit: limitSchema,
   cursor: cursorSchema,
 };

@@ -11,6 +11,7 @@ import { otherMethods } from "../_lib/methods";
 import { cursorSchema, limitSchema, readQuery } from "../_lib/params";
 import { json, parseWith, route } from "../_lib/respond";
 import { promptJson } from "../_lib/serialize";
+import { searchSchema } from "../gallery/search-param";
 
 export const dynamic = "force-dynamic";
 
@@ -20,6 +21,7 @@ const listQuery = {
   status: statusSchema.optional(),
   artifactStatus: artifactStatusSchema.optional(),
   type: promptTypeSchema.optional(),
+  q: searchSchema,
   limit: limitSchema,
   cursor: cursorSchema,
 };

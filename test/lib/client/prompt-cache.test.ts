@@ -173,6 +173,17 @@ describe("applyPromptUpdate", () => {
     expect(idsOf(client, {})).toEqual([[6, 5, 4], [3]]);
   });
 
+  it("leaves a search list to the server: a new prompt is not added", () => {
+    const client = new QueryClient();
+    const search = { q: "lantern" };
+    seedList(client, search, pages([prompt(4, { text: "a lantern" })]));
+
+    applyPromptUpdate(client, 6, prompt(6, { text: "first frost" }));
+
+    expect(idsOf(client, search)).toEqual([[4]]);
+    expect(applyPromptEvent(client, event(9, 100)).isUnknown).toBe(false);
+  });
+
   it("leaves a prompt below the loaded pages for load more", () => {
     const client = new QueryClient();
     seedList(client, {}, pages([prompt(5), prompt(4)], [prompt(3)]));
