@@ -91,7 +91,8 @@ export type PromptEdit = {
 /**
  * Changes a waiting prompt: its text or type only before stage 1 ever ran
  * for it (unprocessed, no attempt, no writing), its priority while it waits
- * for either stage. Nothing that would stay the same counts as a change.
+ * for either stage; the state is checked for every field sent, and a field
+ * that would stay the same records no event.
  */
 export function editPrompt(
   db: Db,
@@ -101,9 +102,13 @@ export function editPrompt(
 ): Prompt {
   return db.transaction((tx) => {
     const current = getPromptOrThrow(tx, promptId);
+    if (edit.text !== undefined || edit.type !== undefined) {
+      assertNotStarted(tx, current);
+    }
+    if (edit.priority !== undefined) {
+      assertWaiting(current, "its priority changed");
+    }
     const patch = changedFields(current, edit);
-    if ("text" in patch || "type" in patch) assertNotStarted(tx, current);
-    if ("priority" in patch) assertWaiting(current, "its priority changed");
     if (Object.keys(patch).length === 0) return current;
 
     const isPriorityOnly = Object.keys(patch).join() === "priority";

@@ -266,6 +266,15 @@ describe("queue control", () => {
       expect(eventCount()).toBe(events);
     });
 
+    it("refuses an edit of a running prompt even when the text is the same", () => {
+      const prompt = add("poem", "rain");
+      claim();
+
+      expect(() => editPrompt(db, prompt.id, { text: "rain" })).toThrow(
+        expect.objectContaining({ code: "conflict" }),
+      );
+    });
+
     it("reports an unknown prompt as not found", () => {
       expect(() => editPrompt(db, 999, { text: "x" })).toThrow(
         expect.objectContaining({ code: "not_found" }),

@@ -5,6 +5,7 @@ import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
+import { stagePausesJson } from "../stages/stage-route";
 
 export const dynamic = "force-dynamic";
 
@@ -19,6 +20,7 @@ export const GET = route("GET /api/stats", (request) => {
     total,
     ...counts,
     worker: pickWorker(recentWorkersJson(db)),
+    ...stagePausesJson(db),
   };
   return json(body);
 });
