@@ -1,9 +1,11 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import type {
   PromptDetailJson,
+  PromptDetailWithHistoryJson,
   PromptEventJson,
+  PromptHistoryEntryJson,
   PromptJson,
 } from "@/lib/api-types";
 import {
@@ -13,6 +15,11 @@ import {
 } from "@/lib/client/prompts";
 import { ArtifactView } from "./artifact-view";
 import { formatDateTime, formatTime, typeLabel } from "./format";
+import {
+  PromptEditForm,
+  PromptControls,
+  canEditPrompt,
+} from "./prompt-controls";
 import { PromptWaiting } from "./prompt-waiting";
 import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
 import { Button } from "./ui/button";
@@ -34,6 +41,10 @@ export function PromptDetail({ promptId }: { promptId: number }) {
 
 function DetailBody({ detail }: { detail: PromptDetailJson }) {
   const { prompt, writing, artifacts, events } = detail;
+  const history =
+    (detail as Partial<PromptDetailWithHistoryJson>).history ?? [];
+  const [isEditing, setEditing] = useState(false);
+  const isEditable = canEditPrompt(prompt, writing, history);
   return (
     <article data-testid="prompt-detail" className="space-y-5">
       <header className="flex flex-wrap items-center gap-2">
@@ -54,17 +65,28 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
         </span>
         <div className="ml-auto flex gap-2">
           <CancelButton prompt={prompt} />
-          <RequeueButton promptId={prompt.id} status={prompt.status} />
+          <RequeueButton prompt={prompt} />
         </div>
       </header>
 
+      <PromptControls
+        prompt={prompt}
+        canEdit={isEditable && !isEditing}
+        onEdit={() => setEditing(true)}
+      />
+
       <Section title="Prompt">
-        <pre
-          dir="auto"
-          className="font-sans text-sm wrap-anywhere whitespace-pre-wrap text-stone-800 [unicode-bidi:isolate]"
-        >
-          {prompt.text}
-        </pre>
+        {isEditing && isEditable ? (
+          <PromptEditForm prompt={prompt} onDone={() => setEditing(false)} />
+        ) : (
+          <pre
+            dir="auto"
+            data-testid="detail-prompt-text"
+            className="font-sans text-sm wrap-anywhere whitespace-pre-wrap text-stone-800 [unicode-bidi:isolate]"
+          >
+            {prompt.text}
+          </pre>
+        )}
       </Section>
 
       <PromptWaiting prompt={prompt} className="block" />
@@ -102,6 +124,12 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
               />
             ))}
           </div>
+        </Section>
+      )}
+
+      {history.length > 0 && (
+        <Section title={`Earlier results (${history.length})`}>
+          <History promptId={prompt.id} entries={history} />
         </Section>
       )}
 
@@ -172,18 +200,64 @@ function stateText(status: string, artifactStatus: string | null): string {
   return artifactStatus ? `${status} / media ${artifactStatus}` : status;
 }
 
-/** Shown for states a requeue may help; the server has the final word. */
-function RequeueButton(props: { promptId: number; status: string }) {
+/**
+ * Retry for a failed prompt; Requeue, after a confirmation, for a running
+ * one (its stage is stopped and starts again). The server has the final
+ * word.
+ */
+function RequeueButton({ prompt }: { prompt: PromptJson }) {
   const requeue = useRequeuePrompt();
-  if (props.status !== "failed" && props.status !== "processing") return null;
+  if (prompt.status !== "failed" && prompt.status !== "processing") {
+    return null;
+  }
+  const isRetry = prompt.status === "failed";
+  const onClick = () => {
+    const question =
+      `Stop prompt #${prompt.id}'s running stage and queue it again? ` +
+      "What it has done so far in this stage is lost.";
+    if (isRetry || window.confirm(question)) requeue.mutate(prompt.id);
+  };
   return (
-    <Button
-      size="sm"
-      disabled={requeue.isPending}
-      onClick={() => requeue.mutate(props.promptId)}
-    >
-      {requeue.isPending ? "Requeueing…" : "Requeue"}
+    <Button size="sm" disabled={requeue.isPending} onClick={onClick}>
+      {requeue.isPending ? "Queueing…" : isRetry ? "Retry" : "Requeue"}
     </Button>
+  );
+}
+
+/** Earlier writings and files, newest first, from re-writes and re-renders. */
+function History(props: {
+  promptId: number;
+  entries: PromptHistoryEntryJson[];
+}) {
+  return (
+    <ol data-testid="prompt-history" className="space-y-4">
+      {props.entries.map(({ writing, artifacts }) => (
+        <li
+          key={writing.id}
+          className="space-y-2 rounded-md border border-stone-200 p-3"
+        >
+          <p className="text-xs text-stone-500">
+            {writing.format === "json" ? "Spec" : "Writing"} #{writing.id} by{" "}
+            {writing.backend}, {formatDateTime(writing.createdAt)}
+            {artifacts.length > 0 &&
+              ` · ${artifacts.length} ${artifacts.length === 1 ? "file" : "files"}`}
+          </p>
+          <details>
+            <summary className="cursor-pointer text-xs text-stone-600">
+              Show {writing.format === "json" ? "spec" : "writing"}
+            </summary>
+            <WritingView writing={writing} />
+          </details>
+          {artifacts.map((artifact) => (
+            <ArtifactView
+              key={artifact.id}
+              artifact={artifact}
+              promptId={props.promptId}
+            />
+          ))}
+        </li>
+      ))}
+    </ol>
   );
 }
 

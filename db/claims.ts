@@ -5,6 +5,7 @@ import { artifacts, prompts, writings, type Prompt } from "./schema";
 import { applyTransition, type PromptState, type Writer } from "./transitions";
 import { releasedLease } from "./prompts";
 import { requestJobStop } from "./render-job-stops";
+import { isStagePaused } from "./queue-control";
 import type { ArtifactKind } from "../lib/prompt-types";
 
 export type Stage = "write" | "render";
@@ -62,7 +63,8 @@ export type ClaimOptions = {
 /**
  * Claims the next ready prompt in one short write transaction: rendering
  * first (so stage 2 follows stage 1 at once), then writing, each by
- * priority and then age. Returns null when nothing is ready.
+ * priority and then age, skipping a paused stage. Returns null when nothing
+ * is ready.
  */
 export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
   const now = options.now ?? new Date();
@@ -70,6 +72,9 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
   return db.transaction((tx) => {
     takeBackExpiredLeases(tx, now, options.maxAttempts ?? Infinity);
     for (const stage of stages) {
+      // Read under the write lock: a pause committed before this claim
+      // began is always honoured.
+      if (isStagePaused(tx, stage)) continue;
       const servers =
         stage === "render" && options.renderServers
           ? serversWithRoom(tx, options.renderServers)

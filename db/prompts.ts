@@ -288,3 +288,41 @@ export function countPrompts(db: Db) {
     };
   });
 }
+
+/** One earlier output of a prompt: a writing and the files made from it. */
+export type PromptHistoryEntry = { writing: Writing; artifacts: Artifact[] };
+
+/**
+ * A prompt's earlier outputs, newest first: every writing but the current
+ * one (a re-write or re-render left them), each with its files.
+ */
+export function listPromptHistory(
+  db: Db,
+  promptId: number,
+): PromptHistoryEntry[] {
+  return db.transaction((tx) => {
+    const prompt = tx
+      .select({ outputReference: prompts.outputReference })
+      .from(prompts)
+      .where(eq(prompts.id, promptId))
+      .get();
+    if (!prompt) return [];
+    const earlier = tx
+      .select()
+      .from(writings)
+      .where(eq(writings.promptId, promptId))
+      .orderBy(desc(writings.id))
+      .all()
+      .filter((writing) => writing.id !== prompt.outputReference);
+    const files = tx
+      .select()
+      .from(artifacts)
+      .where(eq(artifacts.promptId, promptId))
+      .orderBy(asc(artifacts.id))
+      .all();
+    return earlier.map((writing) => ({
+      writing,
+      artifacts: files.filter((file) => file.writingId === writing.id),
+    }));
+  });
+}

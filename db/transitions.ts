@@ -18,7 +18,9 @@ export function stateKey(state: PromptState): StateKey {
 
 /**
  * Every allowed change of state. Stage 1 runs from unprocessed/-; stage 2
- * (media prompts only) runs from completed/pending.
+ * (media prompts only) runs from completed/pending. A person may send a
+ * finished prompt back: to stage 1 (re-write, also after a failed render)
+ * or, for media, to stage 2 (re-render); its earlier outputs are kept.
  */
 export const allowedTransitions: Partial<
   Record<StateKey, readonly StateKey[]>
@@ -32,7 +34,7 @@ export const allowedTransitions: Partial<
     "cancelled/-",
   ],
   "failed/-": ["unprocessed/-"],
-  "completed/-": [],
+  "completed/-": ["unprocessed/-"],
   "completed/pending": ["processing/processing", "cancelled/-"],
   "processing/processing": [
     "completed/ready",
@@ -40,8 +42,8 @@ export const allowedTransitions: Partial<
     "completed/pending",
     "cancelled/-",
   ],
-  "failed/failed": ["completed/pending"],
-  "completed/ready": [],
+  "failed/failed": ["completed/pending", "unprocessed/-"],
+  "completed/ready": ["completed/pending", "unprocessed/-"],
   "cancelled/-": [],
 };
 
@@ -67,6 +69,7 @@ export type TransitionPatch = Partial<
     | "waitingReason"
     | "renderJobId"
     | "renderServer"
+    | "seed"
   >
 >;
 
@@ -130,6 +133,63 @@ export function applyTransition(
       lastEventId: event.id,
       updatedAt: now,
     })
+    .where(eq(prompts.id, current.id))
+    .returning()
+    .get();
+  return { prompt, event };
+}
+
+/** Columns a change that keeps the state may set. */
+export type PromptEditPatch = Partial<
+  Pick<Prompt, "text" | "type" | "priority">
+>;
+
+export type PromptEditRequest = {
+  promptId: number;
+  reason: string;
+  detail?: string | null;
+  patch: PromptEditPatch;
+  now?: Date;
+};
+
+/**
+ * Records a change that keeps the prompt's state (its text, type or
+ * priority edited) as an event from that state to itself, so that its
+ * timeline and the live stream show it like a transition. The caller checks
+ * that the state allows the change, in the same write transaction.
+ */
+export function applyPromptEdit(
+  tx: Writer,
+  request: PromptEditRequest,
+): TransitionResult {
+  const now = request.now ?? new Date();
+  const current = tx
+    .select()
+    .from(prompts)
+    .where(eq(prompts.id, request.promptId))
+    .get();
+  if (!current) {
+    throw new AppError("not_found", `prompt ${request.promptId} not found`);
+  }
+
+  const event = tx
+    .insert(promptEvents)
+    .values({
+      promptId: current.id,
+      fromStatus: current.status,
+      fromArtifactStatus: current.artifactStatus,
+      toStatus: current.status,
+      toArtifactStatus: current.artifactStatus,
+      reason: request.reason,
+      detail: request.detail ?? null,
+      createdAt: now,
+    })
+    .returning()
+    .get();
+
+  const prompt = tx
+    .update(prompts)
+    .set({ ...request.patch, lastEventId: event.id, updatedAt: now })
     .where(eq(prompts.id, current.id))
     .returning()
     .get();

@@ -123,7 +123,7 @@ export type StatsJson = {
   workersAlive: number;
   /** Whether the deployment and its backends are healthy, and if not why. */
   health: { ok: boolean; reasons: string[] };
-};
+} & StagePausesJson;
 
 export type StageDurationJson = { medianMs: number | null; samples: number };
 
@@ -239,3 +239,28 @@ export type ApiErrorBody = {
     issues?: { path: string; message: string }[];
   };
 };
+
+/** The stages people can pause: stage 1 writes, stage 2 renders. */
+export type StageName = "write" | "render";
+
+/**
+ * Which stages are paused (no new claims; running ones finish) and since
+ * when; in GET /api/stats and the answer of a pause or resume.
+ */
+export type StagePausesJson = {
+  paused: Record<StageName, boolean>;
+  pausedSince: Record<StageName, string | null>;
+};
+
+/** An earlier output of a prompt, left by a re-write or re-render. */
+export type PromptHistoryEntryJson = {
+  writing: WritingJson;
+  artifacts: ArtifactJson[];
+};
+
+/** GET /api/prompts/{id} also carries the prompt's earlier outputs. */
+export type PromptDetailWithHistoryJson = PromptDetailJson & {
+  history: PromptHistoryEntryJson[];
+};
+
+export type PromptBatchJson = { count: number; prompts: PromptJson[] };

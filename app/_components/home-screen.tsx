@@ -4,7 +4,9 @@ import Link from "next/link";
 import { useState } from "react";
 import { AppShell } from "@/components/app-shell";
 import { HealthBanner } from "@/components/health-banner";
+import { QueueControl } from "@/components/queue-control";
 import { Tabs } from "@/components/ui/tabs";
+import { BatchForm } from "./batch-form";
 import { GalleryGrid } from "./gallery-grid";
 import { QueueDialog } from "./queue-dialog";
 import { RecentPrompts } from "./recent-prompts";
@@ -49,7 +51,17 @@ export function HomeScreen() {
         <section className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm">
           <h2 className="mb-3 text-base font-semibold">New prompt</h2>
           <SubmitForm onSubmitted={() => setView("queue")} />
+          <details className="mt-4 border-t border-stone-200 pt-3">
+            <summary className="cursor-pointer text-sm font-medium text-stone-700">
+              Paste many prompts
+            </summary>
+            <div className="mt-3">
+              <BatchForm />
+            </div>
+          </details>
         </section>
+
+        <QueueControl />
 
         <Tabs label="Views" tabs={views} selected={view} onSelect={setView}>
           {view === "queue" ? (

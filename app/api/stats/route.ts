@@ -16,6 +16,7 @@ import {
   findProblems,
   listOtherFileWorkers,
 } from "../health/problems";
+import { stagePausesJson } from "../stages/stage-route";
 
 export const dynamic = "force-dynamic";
 
@@ -40,6 +41,7 @@ export const GET = route("GET /api/stats", (request) => {
     stageDurations: readStageDurations(db),
     workersAlive: workers.filter((w) => w.alive).length,
     health: readHealth(db, workers, now),
+    ...stagePausesJson(db),
   };
   return json(body);
 });

@@ -6,8 +6,14 @@ const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 // Every route under app/api with the methods it answers.
 const routes: [string, string[]][] = [
   ["/api/prompts", ["GET", "POST"]],
-  ["/api/prompts/1", ["GET"]],
+  ["/api/prompts/1", ["GET", "PATCH"]],
   ["/api/prompts/1/requeue", ["POST"]],
+  ["/api/prompts/1/move-to-top", ["POST"]],
+  ["/api/prompts/1/rerender", ["POST"]],
+  ["/api/prompts/1/rewrite", ["POST"]],
+  ["/api/prompts/batch", ["POST"]],
+  ["/api/stages/write/pause", ["POST"]],
+  ["/api/stages/render/resume", ["POST"]],
   ["/api/stats", ["GET"]],
   ["/api/gallery", ["GET"]],
   ["/api/admin/stuck", ["GET"]],

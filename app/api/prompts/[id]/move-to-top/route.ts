@@ -1,0 +1,7 @@
+import { movePromptToTop } from "@/db/queue-control";
+import { promptActionRoute } from "../../../_lib/prompt-action";
+
+export const dynamic = "force-dynamic";
+
+export const { POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS } =
+  promptActionRoute("move-to-top", movePromptToTop);

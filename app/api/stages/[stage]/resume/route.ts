@@ -1,0 +1,7 @@
+import { resumeStage } from "@/db/queue-control";
+import { stageActionRoute } from "../../stage-route";
+
+export const dynamic = "force-dynamic";
+
+export const { POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS } =
+  stageActionRoute("resume", resumeStage);
