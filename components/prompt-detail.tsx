@@ -13,8 +13,14 @@ import {
   usePromptDetail,
   useRequeuePrompt,
 } from "@/lib/client/prompts";
+import { stageTotals, timelineRows } from "@/lib/client/timeline";
 import { ArtifactView } from "./artifact-view";
-import { formatDateTime, formatTime, typeLabel } from "./format";
+import {
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  typeLabel,
+} from "./format";
 import {
   PromptEditForm,
   PromptControls,
@@ -155,44 +161,73 @@ function Timeline({ events }: { events: PromptEventJson[] }) {
   if (events.length === 0) {
     return <p className="text-sm text-stone-500">No events yet.</p>;
   }
+  const rows = timelineRows(events);
+  const totals = stageTotals(rows);
   return (
-    <ol
-      data-testid="prompt-timeline"
-      className="space-y-2 border-l border-stone-200 pl-4"
-    >
-      {events.map((event) => (
-        <li key={event.id} className="relative text-sm">
-          <span
-            aria-hidden="true"
-            className="absolute top-1.5 -left-[21px] size-2 rounded-full bg-stone-400"
-          />
-          <time
-            dateTime={event.createdAt}
-            title={formatDateTime(event.createdAt)}
-            className="mr-2 text-xs text-stone-500 tabular-nums"
-          >
-            {formatTime(event.createdAt)}
-          </time>
-          <span className="font-medium text-stone-800">{event.reason}</span>{" "}
-          <span className="text-stone-600">
-            → {stateText(event.toStatus, event.toArtifactStatus)}
-          </span>
-          {event.workerId && (
-            <span className="ml-2 text-xs text-stone-500">
-              by {event.workerId}
-            </span>
-          )}
-          {event.detail && (
-            <p
-              dir="auto"
-              className="mt-0.5 text-xs wrap-anywhere whitespace-pre-wrap text-stone-600 [unicode-bidi:isolate]"
+    <div className="space-y-2">
+      {totals.length > 0 && (
+        <p className="text-xs text-stone-600" data-testid="timeline-totals">
+          {totals
+            .map(
+              ({ stage, ms, runs }) =>
+                `${stage === "writing" ? "Writing" : "Rendering"} ` +
+                `${formatDuration(ms)}` +
+                (runs > 1 ? ` over ${runs} runs` : ""),
+            )
+            .join(" · ")}
+        </p>
+      )}
+      <ol
+        data-testid="prompt-timeline"
+        className="space-y-2 border-l border-stone-200 pl-4"
+      >
+        {rows.map(({ event, sincePreviousMs, stageRun }) => (
+          <li key={event.id} className="relative text-sm">
+            <span
+              aria-hidden="true"
+              className="absolute top-1.5 -left-[21px] size-2 rounded-full bg-stone-400"
+            />
+            <time
+              dateTime={event.createdAt}
+              title={formatDateTime(event.createdAt)}
+              className="mr-2 text-xs text-stone-500 tabular-nums"
             >
-              {event.detail}
-            </p>
-          )}
-        </li>
-      ))}
-    </ol>
+              {formatTime(event.createdAt)}
+            </time>
+            {sincePreviousMs !== null && (
+              <span className="mr-2 text-xs text-stone-500 tabular-nums">
+                +{formatDuration(sincePreviousMs)}
+              </span>
+            )}
+            <span className="font-medium text-stone-800">{event.reason}</span>{" "}
+            <span className="text-stone-600">
+              → {stateText(event.toStatus, event.toArtifactStatus)}
+            </span>
+            {stageRun && (
+              <span
+                className="ml-2 text-xs text-stone-600"
+                data-testid="timeline-stage-run"
+              >
+                ({stageRun.stage} took {formatDuration(stageRun.ms)})
+              </span>
+            )}
+            {event.workerId && (
+              <span className="ml-2 text-xs text-stone-500">
+                by {event.workerId}
+              </span>
+            )}
+            {event.detail && (
+              <p
+                dir="auto"
+                className="mt-0.5 text-xs wrap-anywhere whitespace-pre-wrap text-stone-600 [unicode-bidi:isolate]"
+              >
+                {event.detail}
+              </p>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }
 

@@ -129,6 +129,15 @@ describe("the main job in a browser", () => {
     await expect
       .poll(() => detail.textContent())
       .toMatch(/submitted[\s\S]*writing started[\s\S]*writing finished/);
+    // Each step's distance from the one before, and the stage's own time.
+    const timeline = detail.getByTestId("prompt-timeline");
+    expect(await timeline.getByText(/^\+\d/).count()).toBe(2);
+    expect(
+      await detail.getByTestId("timeline-stage-run").textContent(),
+    ).toMatch(/^\(writing took \d+(\.\d)? (ms|s)\)$/);
+    expect(await detail.getByTestId("timeline-totals").textContent()).toMatch(
+      /^Writing \d+(\.\d)? (ms|s)$/,
+    );
     await page.screenshot({
       path: path.join(screenshotsDir, "prompt-detail.png"),
     });
