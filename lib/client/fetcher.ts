@@ -17,19 +17,40 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
 
-/** Fetches JSON from the API, throwing an `ApiError` for any non-2xx answer. */
+/** A read that hangs this long fails, so no screen waits on it forever. */
+export const readTimeoutMs = 10_000;
+
+/**
+ * Fetches JSON from the API, throwing an `ApiError` for any non-2xx answer.
+ * A read (GET) also fails after `timeoutMs` (readTimeoutMs by default), as
+ * a dead server's would, so a first load that hangs ends in an error and a
+ * retry; a change is left to finish, since it may already have happened.
+ */
 export async function fetchJson<T>(
   path: string,
-  init: RequestInit = {},
+  init: RequestInit & { timeoutMs?: number } = {},
 ): Promise<T> {
-  const headers = new Headers(init.headers);
+  const { timeoutMs, ...rest } = init;
+  const headers = new Headers(rest.headers);
   headers.set("Accept", "application/json");
-  if (init.body !== undefined) headers.set("Content-Type", "application/json");
+  if (rest.body !== undefined) headers.set("Content-Type", "application/json");
+  const isRead = (rest.method ?? "GET").toUpperCase() === "GET";
+  const signal = isRead
+    ? withTimeout(
+        rest.signal ?? new AbortController().signal,
+        timeoutMs ?? readTimeoutMs,
+      )
+    : rest.signal;
 
-  const response = await fetch(path, { ...init, headers, cache: "no-store" });
+  const response = await fetch(path, {
+    ...rest,
+    signal,
+    headers,
+    cache: "no-store",
+  });
   if (!response.ok) {
     const error = await decodeError(response);
-    if (isSignInNeeded(error, init.method, path)) sendToSignIn();
+    if (isSignInNeeded(error, rest.method, path)) sendToSignIn();
     throw error;
   }
   if (response.status === 204) return undefined as T;
@@ -62,7 +83,20 @@ export const pollTimeoutMs = 8000;
  * hangs fails a request the way a dead one does.
  */
 export function withTimeout(signal: AbortSignal, timeoutMs: number) {
-  return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  // Not AbortSignal.any with AbortSignal.timeout: Node 20 may collect the
+  // timeout signal before it fires, and the request then waits forever.
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    const message = `no answer within ${timeoutMs} ms`;
+    controller.abort(new DOMException(message, "TimeoutError"));
+  }, timeoutMs);
+  const follow = () => {
+    clearTimeout(timer);
+    controller.abort(signal.reason);
+  };
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  return controller.signal;
 }
 
 export function postJson<T>(path: string, body?: unknown): Promise<T> {
