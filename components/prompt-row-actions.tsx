@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { PromptJson } from "@/lib/api-types";
 import { useCancelPrompt, useRequeuePrompt } from "@/lib/client/prompts";
 import { Button } from "./ui/button";
@@ -38,6 +38,16 @@ const questions: Partial<Record<Action, (id: number) => string>> = {
  */
 export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
   const [confirming, setConfirming] = useState<Action | null>(null);
+  // The action whose question was dismissed gets the focus back.
+  const refocus = useRef<Action | null>(null);
+  const buttons = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (confirming || !refocus.current) return;
+    buttons.current
+      ?.querySelector<HTMLElement>(`[data-action="${refocus.current}"]`)
+      ?.focus();
+    refocus.current = null;
+  }, [confirming]);
   const cancel = useCancelPrompt();
   const requeue = useRequeuePrompt();
   const isBusy = cancel.isPending || requeue.isPending;
@@ -50,12 +60,23 @@ export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
   };
   const start = (action: Action) =>
     questions[action] ? setConfirming(action) : run(action);
+  const dismiss = () => {
+    refocus.current = confirming;
+    setConfirming(null);
+  };
+  // Escape answers the question "no" and leaves the dialog open.
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== "Escape") return;
+    event.stopPropagation();
+    dismiss();
+  };
 
   if (confirming) {
     return (
       <div
         role="group"
         aria-label={`Confirm ${labels[confirming].toLowerCase()}`}
+        onKeyDown={onKeyDown}
         className="flex flex-wrap items-center justify-end gap-2 px-3 pb-2.5 text-sm"
       >
         <span className="text-stone-700">
@@ -71,17 +92,18 @@ export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
         >
           Yes, {labels[confirming].toLowerCase()}
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setConfirming(null)}>
+        <Button size="sm" variant="ghost" onClick={dismiss}>
           Keep it
         </Button>
       </div>
     );
   }
   return (
-    <div className="flex justify-end gap-2 px-3 pb-2.5">
+    <div ref={buttons} className="flex justify-end gap-2 px-3 pb-2.5">
       {actions.map((action) => (
         <Button
           key={action}
+          data-action={action}
           size="sm"
           variant={action === "cancel" ? "danger" : "secondary"}
           disabled={isBusy}

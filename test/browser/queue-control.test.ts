@@ -109,6 +109,41 @@ describe("queue control in a browser", () => {
     expect(getPrompt(db, id)!.text).toBe("Snow on a tin roof");
   });
 
+  it("cancels a queued prompt from its row in the queue dialog, asking first; Escape answers no", async () => {
+    await page.getByRole("button", { name: "Pause writing (stage 1)" }).click();
+    await expect
+      .poll(() => page.getByTestId("stage-write").getAttribute("data-paused"))
+      .toBe("true");
+    const id = await submitFromForm(page, "poem", "A heron at first light");
+    await page.getByTestId("open-queue").click();
+    const dialog = page.getByTestId("queue-dialog");
+    const cancel = dialog.getByTestId(`cancel-${id}`);
+
+    await cancel.click();
+    await dialog.getByTestId(`confirm-cancel-${id}`).waitFor();
+    await page.keyboard.press("Escape");
+    // The question is gone, the dialog stays, and focus is back on Cancel.
+    await dialog.getByTestId(`confirm-cancel-${id}`).waitFor({
+      state: "detached",
+    });
+    expect(await dialog.count()).toBe(1);
+    expect(await cancel.evaluate((el) => el === document.activeElement)).toBe(
+      true,
+    );
+    expect(getPrompt(db, id)!.status).toBe("unprocessed");
+
+    await cancel.click();
+    await dialog.getByTestId(`confirm-cancel-${id}`).click();
+    await expect
+      .poll(() => dialog.getByTestId(`status-${id}`).textContent())
+      .toBe("cancelled");
+    expect(getPrompt(db, id)!.status).toBe("cancelled");
+    await page.keyboard.press("Escape");
+    await page
+      .getByRole("button", { name: "Resume writing (stage 1)" })
+      .click();
+  });
+
   it("renders a finished image again after a confirmation, the earlier file kept in its history", async () => {
     const id = await submitFromForm(
       page,
