@@ -34,36 +34,48 @@ export function createPrompt(
   input: NewPromptInput,
   now = new Date(),
 ): Prompt {
-  return db.transaction((tx) => {
-    const row = tx
-      .insert(prompts)
-      .values({
-        type: input.type,
-        text: input.text,
-        priority: input.priority,
-        seed: randomInt(0, 2 ** 32 - 1),
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get();
-    const event = tx
-      .insert(promptEvents)
-      .values({
-        promptId: row.id,
-        toStatus: "unprocessed",
-        reason: "submitted",
-        createdAt: now,
-      })
-      .returning({ id: promptEvents.id })
-      .get();
-    return tx
-      .update(prompts)
-      .set({ lastEventId: event.id })
-      .where(eq(prompts.id, row.id))
-      .returning()
-      .get();
-  }, immediate);
+  return db.transaction((tx) => insertPrompt(tx, input, now), immediate);
+}
+
+/**
+ * Inserts a prompt and its "submitted" event inside the caller's write
+ * transaction; a single prompt and every prompt of a batch go through here.
+ */
+export function insertPrompt(
+  tx: Writer,
+  input: NewPromptInput,
+  now: Date,
+  detail: string | null = null,
+): Prompt {
+  const row = tx
+    .insert(prompts)
+    .values({
+      type: input.type,
+      text: input.text,
+      priority: input.priority,
+      seed: randomInt(0, 2 ** 32 - 1),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: prompts.id })
+    .get();
+  const event = tx
+    .insert(promptEvents)
+    .values({
+      promptId: row.id,
+      toStatus: "unprocessed",
+      reason: "submitted",
+      detail,
+      createdAt: now,
+    })
+    .returning({ id: promptEvents.id })
+    .get();
+  return tx
+    .update(prompts)
+    .set({ lastEventId: event.id })
+    .where(eq(prompts.id, row.id))
+    .returning()
+    .get();
 }
 
 export function getPrompt(db: Db, promptId: number): Prompt | null {

@@ -4,14 +4,8 @@ import { AppError } from "../lib/errors";
 import type { PromptType } from "../lib/prompt-types";
 import type { Stage } from "./claims";
 import { immediate, type Db } from "./client";
-import { releasedLease } from "./prompts";
-import {
-  promptEvents,
-  prompts,
-  settings,
-  writings,
-  type Prompt,
-} from "./schema";
+import { insertPrompt, releasedLease } from "./prompts";
+import { prompts, settings, writings, type Prompt } from "./schema";
 import {
   applyPromptEdit,
   applyTransition,
@@ -253,47 +247,12 @@ export function createPromptBatch(
         insertPrompt(
           tx,
           { ...input, priority: options.priority ?? 0 },
-          detail,
           now,
+          detail,
         ),
       ),
     immediate,
   );
-}
-
-function insertPrompt(
-  tx: Writer,
-  input: BatchPrompt & { priority: number },
-  detail: string,
-  now: Date,
-): Prompt {
-  const row = tx
-    .insert(prompts)
-    .values({
-      ...input,
-      seed: randomInt(0, 2 ** 32 - 1),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning({ id: prompts.id })
-    .get();
-  const event = tx
-    .insert(promptEvents)
-    .values({
-      promptId: row.id,
-      toStatus: "unprocessed",
-      reason: "submitted",
-      detail,
-      createdAt: now,
-    })
-    .returning({ id: promptEvents.id })
-    .get();
-  return tx
-    .update(prompts)
-    .set({ lastEventId: event.id })
-    .where(eq(prompts.id, row.id))
-    .returning()
-    .get();
 }
 
 /** What a new run of a stage starts without: the last run's leftovers. */
