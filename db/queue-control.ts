@@ -94,8 +94,7 @@ export function editPrompt(
   edit: PromptEdit,
   now = new Date(),
 ): Prompt {
-  return db.transaction((tx) => {
-    const current = getPromptOrThrow(tx, promptId);
+  return changePrompt(db, promptId, (tx, current) => {
     if (edit.text !== undefined || edit.type !== undefined) {
       assertNotStarted(tx, current);
     }
@@ -113,7 +112,7 @@ export function editPrompt(
       patch,
       now,
     }).prompt;
-  }, immediate);
+  });
 }
 
 function changedFields(current: Prompt, edit: PromptEdit): PromptEditPatch {
@@ -188,8 +187,7 @@ export function movePromptToTop(
   promptId: number,
   now = new Date(),
 ): Prompt {
-  return db.transaction((tx) => {
-    const current = getPromptOrThrow(tx, promptId);
+  return changePrompt(db, promptId, (tx, current) => {
     assertWaiting(current, "its place in the queue changed");
     const highest = highestWaitingPriority(tx, promptId);
     if (highest === null || current.priority > highest) return current;
@@ -202,7 +200,7 @@ export function movePromptToTop(
       patch: { priority },
       now,
     }).prompt;
-  }, immediate);
+  });
 }
 
 function highestWaitingPriority(tx: Writer, exceptId: number): number | null {
@@ -276,8 +274,7 @@ export function rerenderPrompt(
   promptId: number,
   now = new Date(),
 ): Prompt {
-  return db.transaction((tx) => {
-    const current = getPromptOrThrow(tx, promptId);
+  return changePrompt(db, promptId, (tx, current) => {
     const spec = current.outputReference
       ? tx
           .select()
@@ -312,7 +309,7 @@ export function rerenderPrompt(
       patch: { ...freshRun, outputReference: copy.id },
       now,
     }).prompt;
-  }, immediate);
+  });
 }
 
 const rewritable = new Set(["completed/-", "completed/ready", "failed/failed"]);
@@ -328,8 +325,7 @@ export function rewritePrompt(
   promptId: number,
   now = new Date(),
 ): Prompt {
-  return db.transaction((tx) => {
-    const current = getPromptOrThrow(tx, promptId);
+  return changePrompt(db, promptId, (tx, current) => {
     if (!rewritable.has(stateKey(current))) {
       throw new AppError(
         "conflict",
@@ -351,7 +347,22 @@ export function rewritePrompt(
       },
       now,
     }).prompt;
-  }, immediate);
+  });
+}
+
+/**
+ * Runs a change of one prompt in a write transaction, given its current row;
+ * a prompt that does not exist is not_found.
+ */
+function changePrompt(
+  db: Db,
+  promptId: number,
+  change: (tx: Writer, current: Prompt) => Prompt,
+): Prompt {
+  return db.transaction(
+    (tx) => change(tx, getPromptOrThrow(tx, promptId)),
+    immediate,
+  );
 }
 
 function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
