@@ -202,15 +202,7 @@ export function requeuePrompt(
       reason: "requeued",
       detail: current.lastError,
       // A person asking again gives the stage its whole retry budget.
-      patch: releasedLease({
-        attempts: 0,
-        lastError: null,
-        runAfter: null,
-        waitingReason: null,
-        progress: null,
-        renderJobId: null,
-        renderServer: null,
-      }),
+      patch: freshRun,
       now,
     }).prompt;
   }, immediate);
@@ -274,6 +266,17 @@ export function releasedLease<T extends object>(extra: T) {
     ...extra,
   };
 }
+
+/** What a new run of a stage starts without: the last run's leftovers. */
+export const freshRun = releasedLease({
+  attempts: 0,
+  lastError: null,
+  runAfter: null,
+  waitingReason: null,
+  progress: null,
+  renderJobId: null,
+  renderServer: null,
+});
 
 /**
  * Counts of prompts by status, by artifact status and by type, read from

@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import type { PromptType } from "../lib/prompt-types";
 import type { Stage } from "./claims";
 import { immediate, type Db } from "./client";
-import { insertPrompt, releasedLease } from "./prompts";
+import { freshRun, insertPrompt } from "./prompts";
 import { prompts, settings, writings, type Prompt } from "./schema";
 import {
   applyPromptEdit,
@@ -252,17 +252,6 @@ export function createPromptBatch(
     immediate,
   );
 }
-
-/** What a new run of a stage starts without: the last run's leftovers. */
-const freshRun = releasedLease({
-  attempts: 0,
-  lastError: null,
-  runAfter: null,
-  waitingReason: null,
-  progress: null,
-  renderJobId: null,
-  renderServer: null,
-});
 
 /**
  * Renders a finished media prompt again from its stored spec. The spec is
