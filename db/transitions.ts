@@ -97,46 +97,9 @@ export function applyTransition(
   tx: Writer,
   request: TransitionRequest,
 ): TransitionResult {
-  const now = request.now ?? new Date();
-  const current = tx
-    .select()
-    .from(prompts)
-    .where(eq(prompts.id, request.promptId))
-    .get();
-  if (!current) {
-    throw new AppError("not_found", `prompt ${request.promptId} not found`);
-  }
+  const current = getPromptOrThrow(tx, request.promptId);
   assertTransition(current, request);
-
-  const event = tx
-    .insert(promptEvents)
-    .values({
-      promptId: current.id,
-      fromStatus: current.status,
-      fromArtifactStatus: current.artifactStatus,
-      toStatus: request.to.status,
-      toArtifactStatus: request.to.artifactStatus,
-      reason: request.reason,
-      workerId: request.workerId ?? null,
-      detail: request.detail ?? null,
-      createdAt: now,
-    })
-    .returning()
-    .get();
-
-  const prompt = tx
-    .update(prompts)
-    .set({
-      ...request.patch,
-      status: request.to.status,
-      artifactStatus: request.to.artifactStatus,
-      lastEventId: event.id,
-      updatedAt: now,
-    })
-    .where(eq(prompts.id, current.id))
-    .returning()
-    .get();
-  return { prompt, event };
+  return recordChange(tx, current, request);
 }
 
 /** Columns a change that keeps the state may set. */
@@ -162,26 +125,43 @@ export function applyPromptEdit(
   tx: Writer,
   request: PromptEditRequest,
 ): TransitionResult {
-  const now = request.now ?? new Date();
-  const current = tx
-    .select()
-    .from(prompts)
-    .where(eq(prompts.id, request.promptId))
-    .get();
-  if (!current) {
-    throw new AppError("not_found", `prompt ${request.promptId} not found`);
-  }
+  const current = getPromptOrThrow(tx, request.promptId);
+  return recordChange(tx, current, { ...request, to: current });
+}
 
+type Change = {
+  to: PromptState;
+  reason: string;
+  workerId?: string | null;
+  detail?: string | null;
+  patch?: TransitionPatch | PromptEditPatch;
+  now?: Date;
+};
+
+function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
+  const row = tx.select().from(prompts).where(eq(prompts.id, promptId)).get();
+  if (!row) throw new AppError("not_found", `prompt ${promptId} not found`);
+  return row;
+}
+
+/** Writes the event row, then the prompt row that points at it. */
+function recordChange(
+  tx: Writer,
+  current: Prompt,
+  change: Change,
+): TransitionResult {
+  const now = change.now ?? new Date();
   const event = tx
     .insert(promptEvents)
     .values({
       promptId: current.id,
       fromStatus: current.status,
       fromArtifactStatus: current.artifactStatus,
-      toStatus: current.status,
-      toArtifactStatus: current.artifactStatus,
-      reason: request.reason,
-      detail: request.detail ?? null,
+      toStatus: change.to.status,
+      toArtifactStatus: change.to.artifactStatus,
+      reason: change.reason,
+      workerId: change.workerId ?? null,
+      detail: change.detail ?? null,
       createdAt: now,
     })
     .returning()
@@ -189,7 +169,13 @@ export function applyPromptEdit(
 
   const prompt = tx
     .update(prompts)
-    .set({ ...request.patch, lastEventId: event.id, updatedAt: now })
+    .set({
+      ...change.patch,
+      status: change.to.status,
+      artifactStatus: change.to.artifactStatus,
+      lastEventId: event.id,
+      updatedAt: now,
+    })
     .where(eq(prompts.id, current.id))
     .returning()
     .get();
