@@ -22,6 +22,7 @@ import {
 } from "./schema";
 import {
   applyTransition,
+  getPromptOrThrow,
   isAllowedTransition,
   stateKey,
   type PromptState,
@@ -237,16 +238,6 @@ export function cancelPrompt(
       now,
     }).prompt;
   }, immediate);
-}
-
-function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
-  const current = tx
-    .select()
-    .from(prompts)
-    .where(eq(prompts.id, promptId))
-    .get();
-  if (!current) throw new AppError("not_found", `prompt ${promptId} not found`);
-  return current;
 }
 
 function describeState(state: PromptState): string {

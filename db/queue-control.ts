@@ -9,6 +9,7 @@ import { prompts, settings, writings, type Prompt } from "./schema";
 import {
   applyPromptEdit,
   applyTransition,
+  getPromptOrThrow,
   stateKey,
   type PromptEditPatch,
   type Writer,
@@ -352,12 +353,6 @@ function changePrompt(
     (tx) => change(tx, getPromptOrThrow(tx, promptId)),
     immediate,
   );
-}
-
-function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
-  const row = tx.select().from(prompts).where(eq(prompts.id, promptId)).get();
-  if (!row) throw new AppError("not_found", `prompt ${promptId} not found`);
-  return row;
 }
 
 function describeState(prompt: Prompt): string {

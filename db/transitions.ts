@@ -138,7 +138,8 @@ type Change = {
   now?: Date;
 };
 
-function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
+/** The prompt row, or not_found. */
+export function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
   const row = tx.select().from(prompts).where(eq(prompts.id, promptId)).get();
   if (!row) throw new AppError("not_found", `prompt ${promptId} not found`);
   return row;
