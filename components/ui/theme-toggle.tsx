@@ -8,13 +8,16 @@ export type Theme = "light" | "dark";
 /** Where the chosen theme is kept; absent means "follow the system". */
 export const themeStorageKey = "poets-theme";
 
-/**
- * Runs before the first paint (inline in the layout's head), so a stored
- * choice shows at once instead of flashing the system's theme first.
- */
-export const themeBootScript = `try{var t=localStorage.getItem("${themeStorageKey}");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
-
 const darkQuery = "(prefers-color-scheme: dark)";
+
+/**
+ * Runs before the first paint (inline in the layout's head) and sets
+ * data-theme on <html>, the one thing the CSS reads: the stored choice, or
+ * else the system's theme, followed when the system changes. A stored choice
+ * shows at once instead of flashing the system's theme first. Where storage
+ * is refused, a choice holds until the system's theme changes.
+ */
+export const themeBootScript = `(function(){var d=document.documentElement,m=matchMedia("${darkQuery}");function a(){var t=null;try{t=localStorage.getItem("${themeStorageKey}")}catch(e){}d.dataset.theme=t==="light"||t==="dark"?t:m.matches?"dark":"light"}a();m.addEventListener("change",a)})()`;
 
 function currentTheme(): Theme {
   const chosen = document.documentElement.dataset.theme;
