@@ -8,8 +8,8 @@ import type {
 } from "@/lib/api-types";
 import { useEditPrompt, usePromptControl } from "@/lib/client/actions";
 import { messageOf } from "@/lib/client/query-client";
-import { promptTypes, type PromptType } from "@/lib/prompt-types";
-import { typeLabel } from "./format";
+import type { PromptType } from "@/lib/prompt-types";
+import { PromptTypeSelect } from "./prompt-type-select";
 import { Button } from "./ui/button";
 
 const stateOf = (prompt: PromptJson) =>
@@ -177,18 +177,12 @@ export function PromptEditForm(props: {
       <label htmlFor={ids.type} className="block text-xs font-medium">
         Type
       </label>
-      <select
+      <PromptTypeSelect
         id={ids.type}
         value={type}
-        onChange={(e) => setType(e.target.value as PromptType)}
+        onChange={setType}
         className={`${fieldClasses} sm:w-48`}
-      >
-        {promptTypes.map((t) => (
-          <option key={t} value={t}>
-            {typeLabel(t)}
-          </option>
-        ))}
-      </select>
+      />
       <label htmlFor={ids.text} className="block text-xs font-medium">
         Text
       </label>

@@ -8,6 +8,7 @@ import {
   type FormEvent,
 } from "react";
 import { typeLabel } from "@/components/format";
+import { PromptTypeSelect } from "@/components/prompt-type-select";
 import { Button } from "@/components/ui/button";
 import { useCreateBatch } from "@/lib/client/actions";
 import { isApiError } from "@/lib/client/fetcher";
@@ -17,7 +18,7 @@ import {
   parseBatch,
   type BatchInput,
 } from "@/lib/prompt-batch";
-import { promptTypes, type PromptType } from "@/lib/prompt-types";
+import type { PromptType } from "@/lib/prompt-types";
 
 const fieldClasses =
   "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm placeholder:text-stone-500 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
@@ -99,18 +100,12 @@ export function BatchForm() {
           <label htmlFor={ids.type} className="block text-sm font-medium">
             Each line is a
           </label>
-          <select
+          <PromptTypeSelect
             id={ids.type}
             value={type}
-            onChange={(e) => setType(e.target.value as PromptType)}
+            onChange={setType}
             className={`${fieldClasses} mt-1 sm:w-48`}
-          >
-            {promptTypes.map((t) => (
-              <option key={t} value={t}>
-                {typeLabel(t)}
-              </option>
-            ))}
-          </select>
+          />
         </div>
       )}
 

@@ -2,15 +2,11 @@
 
 import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { typeLabel } from "@/components/format";
+import { PromptTypeSelect } from "@/components/prompt-type-select";
 import { isApiError } from "@/lib/client/fetcher";
 import { useCreatePrompt } from "@/lib/client/prompts";
 import { messageOf } from "@/lib/client/query-client";
-import {
-  maxPromptChars,
-  promptTypes,
-  type PromptType,
-} from "@/lib/prompt-types";
+import { maxPromptChars, type PromptType } from "@/lib/prompt-types";
 
 const fieldClasses =
   "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm placeholder:text-stone-500 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
@@ -64,19 +60,13 @@ export function SubmitForm({
         <label htmlFor={ids.type} className="block text-sm font-medium">
           Type
         </label>
-        <select
+        <PromptTypeSelect
           id={ids.type}
           name="type"
           value={type}
-          onChange={(e) => setType(e.target.value as PromptType)}
+          onChange={setType}
           className={`${fieldClasses} mt-1 sm:w-48`}
-        >
-          {promptTypes.map((t) => (
-            <option key={t} value={t}>
-              {typeLabel(t)}
-            </option>
-          ))}
-        </select>
+        />
       </div>
 
       <div>
