@@ -1,7 +1,11 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotsDir } from "../helpers/browser";
+import {
+  launchBrowser,
+  recordDialogs,
+  screenshotsDir,
+} from "../helpers/browser";
 import {
   startApp,
   startWorker,
@@ -63,10 +67,7 @@ describe("the Browse tab in a browser", () => {
 
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
+    recordDialogs(page, dialogs, "dismiss");
     await page.goto(app.baseUrl);
     await page.getByRole("tab", { name: "Browse" }).click();
     await page.getByTestId("gallery").locator("article").first().waitFor();

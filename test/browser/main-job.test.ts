@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   launchBrowser,
+  recordDialogs,
   screenshotsDir,
   submitFromForm,
 } from "../helpers/browser";
@@ -54,10 +55,7 @@ describe("the main job in a browser", () => {
     worker = startWorker(env);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
+    recordDialogs(page, dialogs, "dismiss");
     await page.addInitScript(recordBadges);
     await page.goto(app.baseUrl);
   });

@@ -5,6 +5,7 @@ import { openDatabase, type Db } from "@/db/client";
 import { getPrompt, getPromptDetail } from "@/db/prompts";
 import {
   launchBrowser,
+  recordDialogs,
   screenshotsDir,
   submitFromForm,
 } from "../helpers/browser";
@@ -36,10 +37,7 @@ describe("queue control in a browser", () => {
     db = openDatabase(workspace.dbPath);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    recordDialogs(page, dialogs, "accept");
     await page.goto(app.baseUrl);
   });
 

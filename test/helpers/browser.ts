@@ -51,3 +51,18 @@ export async function submitFromForm(
   }
   return (await response.json()).prompt.id;
 }
+
+/**
+ * Answers every dialog the page opens (accept or dismiss), keeping each
+ * message in `messages`, in order, for the test to check.
+ */
+export function recordDialogs(
+  page: Page,
+  messages: string[],
+  answer: "accept" | "dismiss",
+) {
+  page.on("dialog", (dialog) => {
+    messages.push(dialog.message());
+    void dialog[answer]();
+  });
+}
