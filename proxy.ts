@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { isSignedIn } from "@/lib/auth";
+import { refuseForeignHost } from "@/lib/auth-guard";
 import { getConfig } from "@/lib/config";
 
 // Pages only: the API guards itself in its route wrapper (app/api/_lib/
@@ -25,6 +26,14 @@ const guardedPages = ["/admin"];
  * is not signed in to the sign-in form first.
  */
 export function proxy(request: NextRequest) {
+  try {
+    refuseForeignHost(request.headers, getConfig());
+  } catch (error) {
+    return new NextResponse((error as Error).message, {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
   const redirect = redirectToSignIn(request);
   if (redirect) return redirect;
 

@@ -1,4 +1,4 @@
-import { isSignedIn } from "./auth";
+import { isLoopbackHost, isSignedIn } from "./auth";
 import { AppError } from "./errors";
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -16,6 +16,37 @@ const openChanges = new Set([
 
 export function isSafeMethod(method: string): boolean {
   return safeMethods.has(method);
+}
+
+/**
+ * Refuses a request sent under a Host name Poets does not answer to: a page
+ * on another site whose name was made to point at this machine (DNS
+ * rebinding) would otherwise read and change the queue as if it were
+ * local. Loopback names always pass, and ALLOWED_HOSTS adds names (a
+ * reverse proxy's, a LAN address). With ADMIN_TOKEN set and ALLOWED_HOSTS
+ * unset any name passes, since changes need a sign-in anyway.
+ */
+export function refuseForeignHost(
+  headers: Headers,
+  config: { ADMIN_TOKEN?: string; ALLOWED_HOSTS?: string[] },
+) {
+  const host = headers.get("host");
+  if (!host) return;
+  if (config.ADMIN_TOKEN && !config.ALLOWED_HOSTS) return;
+  const name = hostName(host);
+  if (isLoopbackHost(name) || config.ALLOWED_HOSTS?.includes(name)) return;
+  throw new AppError(
+    "forbidden",
+    `Poets does not answer to the host name ${JSON.stringify(name)}: ` +
+      "open it as 127.0.0.1 or localhost, or add the name to ALLOWED_HOSTS.",
+  );
+}
+
+/** The name part of a Host header, lower case, without the port. */
+function hostName(host: string): string {
+  const bracketed = /^(\[[^\]]*\])(:\d+)?$/.exec(host);
+  if (bracketed) return bracketed[1].toLowerCase();
+  return host.replace(/:\d+$/, "").toLowerCase();
 }
 
 /**

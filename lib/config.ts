@@ -145,6 +145,26 @@ const configSchema = z
           "the output of `openssl rand -hex 24`",
       )
       .optional(),
+    ALLOWED_HOSTS: z
+      .string()
+      .trim()
+      .transform((value) =>
+        value
+          .split(",")
+          .map((name) => name.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/,
+              "each name must be a host name or address without a port",
+            ),
+        ),
+      )
+      .optional(),
     LOG_LEVEL: z
       .enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` })
       .default("info"),

@@ -221,4 +221,14 @@ describe("parseConfig", () => {
     expect(llm({ LLM_API_KEY: "sk-1" }).LLM_API_KEY).toBe("sk-1");
     expect(parseConfig({}).LLM_API_KEY).toBe("not-needed");
   });
+
+  it("reads ALLOWED_HOSTS as lower-case names and refuses one with a port", () => {
+    expect(
+      parseConfig({ ALLOWED_HOSTS: " Poets.LAN, [fd00::5] " }).ALLOWED_HOSTS,
+    ).toEqual(["poets.lan", "[fd00::5]"]);
+    expect(() => parseConfig({ ALLOWED_HOSTS: "poets.lan:3000" })).toThrow(
+      /ALLOWED_HOSTS.*host name or address without a port/,
+    );
+    expect(parseConfig({}).ALLOWED_HOSTS).toBeUndefined();
+  });
 });

@@ -1,6 +1,10 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { refuseCrossSite, refuseUnauthorised } from "@/lib/auth-guard";
+import {
+  refuseCrossSite,
+  refuseForeignHost,
+  refuseUnauthorised,
+} from "@/lib/auth-guard";
 import { getConfig } from "@/lib/config";
 import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -61,6 +65,7 @@ async function respond<C>(
   context: C,
 ): Promise<Response> {
   try {
+    refuseForeignHost(request.headers, getConfig());
     refuseCrossSite(request);
     refuseUnauthorised(request, getConfig().ADMIN_TOKEN, Date.now());
     return await handler(request, context);

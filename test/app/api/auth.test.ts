@@ -1,3 +1,4 @@
+import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { claimNextPrompt } from "@/db/claims";
 import { createPrompt, getPrompt } from "@/db/prompts";
@@ -299,5 +300,74 @@ describe("access without ADMIN_TOKEN", () => {
     expect((await signIn.json()).error.message).toContain(
       "ADMIN_TOKEN is not set",
     );
+  });
+});
+
+/** A request with the Host header a rebinding page's browser would send. */
+function sendWithHost(
+  baseUrl: string,
+  path: string,
+  host: string,
+  method = "GET",
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { hostname, port, path, method, headers: { host } },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, body }),
+        );
+      },
+    );
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+describe("host names the app answers to", () => {
+  let queued = 0;
+  const suite = useAppSuite((db, workspace) => {
+    workspace.env.ALLOWED_HOSTS = "poets.lan, [fd00::5]";
+    queued = createPrompt(db, { type: "poem", text: "q", priority: 0 }).id;
+  });
+  const port = () => new URL(suite.app.baseUrl).port;
+
+  it("refuses pages and API calls under a foreign Host (DNS rebinding), changing nothing", async () => {
+    const foreign = `evil.example:${port()}`;
+
+    const list = await sendWithHost(suite.app.baseUrl, "/api/prompts", foreign);
+    const page = await sendWithHost(suite.app.baseUrl, "/", foreign);
+    const cancel = await sendWithHost(
+      suite.app.baseUrl,
+      `/api/prompts/${queued}/cancel`,
+      foreign,
+      "POST",
+    );
+
+    for (const answer of [list, page, cancel]) {
+      expect(answer.status).toBe(403);
+      expect(answer.body).toContain("Poets does not answer to the host name");
+      expect(answer.body).toContain("evil.example");
+    }
+    expect(JSON.parse(list.body).error.code).toBe("forbidden");
+    expect(getPrompt(suite.db, queued)?.status).toBe("unprocessed");
+  });
+
+  it("answers under loopback names and the names in ALLOWED_HOSTS", async () => {
+    for (const host of [
+      `127.0.0.1:${port()}`,
+      `localhost:${port()}`,
+      `[::1]:${port()}`,
+      `POETS.lan:${port()}`,
+      "poets.lan",
+      `[fd00::5]:${port()}`,
+    ]) {
+      const answer = await sendWithHost(suite.app.baseUrl, "/api/stats", host);
+      expect({ host, status: answer.status }).toEqual({ host, status: 200 });
+    }
   });
 });
