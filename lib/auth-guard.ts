@@ -95,3 +95,23 @@ export function refuseUnauthorised(
       "<ADMIN_TOKEN>.",
   );
 }
+
+/**
+ * Submitting is open to anyone, but only at the normal priority: with
+ * ADMIN_TOKEN set, a priority above 0 (jumping the queue) needs a sign-in,
+ * as changing one later does.
+ */
+export function refusePriorityUnlessSignedIn(
+  request: Request,
+  priority: number | undefined,
+  adminToken: string | undefined,
+  nowMs: number,
+) {
+  if (!adminToken || !priority || priority <= 0) return;
+  if (isSignedIn(request.headers, adminToken, nowMs)) return;
+  throw new AppError(
+    "unauthorized",
+    "Sign in to submit above the normal priority: open /login, or send " +
+      "Authorization: Bearer <ADMIN_TOKEN>; or leave priority at 0.",
+  );
+}

@@ -1,3 +1,5 @@
+import { refusePriorityUnlessSignedIn } from "@/lib/auth-guard";
+import { getConfig } from "@/lib/config";
 import { createPrompt, listPrompts } from "@/db/prompts";
 import {
   artifactStatusSchema,
@@ -39,6 +41,12 @@ export const POST = route("POST /api/prompts", async (request) => {
   readQuery(request, {});
   const body = await readJsonBody(request);
   const input = parseWith(newPromptSchema, body, "prompt");
+  refusePriorityUnlessSignedIn(
+    request,
+    input.priority,
+    getConfig().ADMIN_TOKEN,
+    Date.now(),
+  );
   const prompt = createPrompt(appDb(), input);
   return json({ prompt: promptJson(prompt) }, 201);
 });

@@ -134,6 +134,42 @@ describe("access with ADMIN_TOKEN", () => {
     expect(reads.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 
+  it("lets only a signed-in client submit above the normal priority", async () => {
+    const submit = (path: string, body: object, headers: HeadersInit = {}) =>
+      fetch(url(path), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const before = snapshot();
+
+    const one = await submit("/api/prompts", {
+      type: "poem",
+      text: "me first",
+      priority: 100,
+    });
+    const batch = await submit("/api/prompts/batch", {
+      type: "poem",
+      text: "a\nb",
+      priority: 5,
+    });
+
+    expect([one.status, batch.status]).toEqual([401, 401]);
+    expect((await one.json()).error.message).toContain(
+      "Sign in to submit above the normal priority",
+    );
+    expect(snapshot()).toEqual(before);
+    const bearer = { authorization: `Bearer ${adminToken}` };
+    const signedIn = await submit(
+      "/api/prompts",
+      { type: "poem", text: "me first", priority: 50 },
+      bearer,
+    );
+    expect(signedIn.status).toBe(201);
+    const { prompt } = await signedIn.json();
+    expect(getPrompt(suite.db, prompt.id)?.priority).toBe(50);
+  });
+
   it("refuses a wrong token at sign-in after a delay, setting no cookie", async () => {
     const startedMs = Date.now();
 

@@ -1,3 +1,5 @@
+import { refusePriorityUnlessSignedIn } from "@/lib/auth-guard";
+import { getConfig } from "@/lib/config";
 import { z } from "zod";
 import { createPromptBatch } from "@/db/queue-control";
 import type { PromptBatchJson } from "@/lib/api-types";
@@ -44,6 +46,12 @@ export const POST = route("POST /api/prompts/batch", async (request) => {
     typeof body === "object" && body !== null && "csv" in body
       ? parseWith(csvSchema, body, "batch")
       : parseWith(linesSchema, body, "batch");
+  refusePriorityUnlessSignedIn(
+    request,
+    input.priority,
+    getConfig().ADMIN_TOKEN,
+    Date.now(),
+  );
   const { rows, errors } = parseBatch(input);
   if (errors.length > 0) throw batchRefused(errors);
 
