@@ -34,7 +34,7 @@ const questions: Partial<Record<Action, (id: number) => string>> = {
 
 /**
  * Cancel, retry and requeue for one prompt; the two that lose work ask
- * first, in place, with the safe answer one Tab away.
+ * first, in place, with the focus on the safe answer.
  */
 export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
   const [confirming, setConfirming] = useState<Action | null>(null);
@@ -85,14 +85,20 @@ export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
         <Button
           size="sm"
           variant="danger"
-          data-autofocus
-          autoFocus
           data-testid={`confirm-${confirming}-${prompt.id}`}
           onClick={() => run(confirming)}
         >
           Yes, {labels[confirming].toLowerCase()}
         </Button>
-        <Button size="sm" variant="ghost" onClick={dismiss}>
+        {/* The safe answer has the focus: Enter twice loses nothing. */}
+        <Button
+          size="sm"
+          variant="ghost"
+          data-autofocus
+          autoFocus
+          data-testid={`keep-${prompt.id}`}
+          onClick={dismiss}
+        >
           Keep it
         </Button>
       </div>

@@ -117,6 +117,20 @@ describe("queue control in a browser", () => {
     const dialog = page.getByTestId("queue-dialog");
     const cancel = dialog.getByTestId(`cancel-${id}`);
 
+    // Enter on the question keeps the prompt: the focus is on "Keep it".
+    await cancel.click();
+    await dialog.getByTestId(`confirm-cancel-${id}`).waitFor();
+    expect(
+      await dialog
+        .getByTestId(`keep-${id}`)
+        .evaluate((el) => el === document.activeElement),
+    ).toBe(true);
+    await page.keyboard.press("Enter");
+    await dialog.getByTestId(`confirm-cancel-${id}`).waitFor({
+      state: "detached",
+    });
+    expect(getPrompt(db, id)!.status).toBe("unprocessed");
+
     await cancel.click();
     await dialog.getByTestId(`confirm-cancel-${id}`).waitFor();
     await page.keyboard.press("Escape");

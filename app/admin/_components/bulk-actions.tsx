@@ -75,7 +75,11 @@ export function BulkActions({ selectedIds, onDone }: BulkActionsProps) {
         open={action !== null}
         onClose={close}
         testId="bulk-preview"
-        title={action ? `${actionLabels[action]} ${count} prompts` : ""}
+        title={
+          action
+            ? `${actionLabels[action]} ${count} ${count === 1 ? "prompt" : "prompts"}`
+            : ""
+        }
       >
         {preview.isPending && <p className="text-sm">Checking…</p>}
         {preview.isError && (
