@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import type {
   PromptHistoryEntryJson,
   PromptJson,
@@ -167,9 +167,20 @@ export function PromptEditForm(props: {
     );
   };
 
+  // Escape leaves the edit, not the dialog, and asks before a draft is lost.
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== "Escape") return;
+    event.stopPropagation();
+    const isChanged = text !== props.prompt.text || type !== props.prompt.type;
+    if (!isChanged || window.confirm("Discard your changes to this prompt?")) {
+      props.onDone();
+    }
+  };
+
   return (
     <form
       onSubmit={submit}
+      onKeyDown={onKeyDown}
       noValidate
       data-testid="prompt-edit-form"
       className="space-y-2"

@@ -78,6 +78,16 @@ describe("queue control in a browser", () => {
 
     await page.getByTestId(`prompt-row-${id}`).first().click();
     const detail = page.getByTestId("prompt-detail");
+    // Escape leaves an edit (asking first, as the draft would be lost) and
+    // keeps the dialog open.
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await detail.getByLabel("Text").fill("a draft");
+    await page.keyboard.press("Escape");
+    await detail.getByTestId("prompt-edit-form").waitFor({ state: "detached" });
+    expect(dialogs.at(-1)).toBe("Discard your changes to this prompt?");
+    expect(await detail.count()).toBe(1);
+    expect(getPrompt(db, id)!.text).toBe("Rain on a tin roof");
+
     await detail.getByRole("button", { name: "Edit" }).click();
     await detail.getByLabel("Text").fill("Snow on a tin roof");
     await detail.getByRole("button", { name: "Save" }).click();
