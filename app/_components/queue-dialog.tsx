@@ -124,7 +124,9 @@ type QueueFilterBarProps = {
  * follow the event stream). The text search goes in the marked slot.
  */
 function QueueFilterBar({ filter, onFilter }: QueueFilterBarProps) {
-  const stats = useStats().data;
+  const allStats = useStats().data;
+  // The counts are of the whole queue: with a search they would mislead.
+  const stats = filter.q ? undefined : allStats;
   return (
     <div
       role="group"

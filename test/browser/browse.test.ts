@@ -230,6 +230,14 @@ describe("the Browse tab in a browser", () => {
     expect(await dialog.getByTestId("queue-list").textContent()).toContain(
       imgHostile,
     );
+    // The whole queue's counts would mislead beside a search: none shown.
+    expect(
+      await dialog
+        .getByTestId("queue-filter-status")
+        .locator("option")
+        .first()
+        .textContent(),
+    ).toBe("All");
     await page.keyboard.press("Escape");
     await page.getByRole("tab", { name: "Browse" }).click();
   });
