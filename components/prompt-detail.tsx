@@ -30,6 +30,7 @@ import { PromptWaiting } from "./prompt-waiting";
 import { ArtifactStatusBadge, StatusBadge } from "./status-badge";
 import { Button } from "./ui/button";
 import { WritingView } from "./writing-view";
+import { SignedInOnly } from "./signed-in-only";
 
 /** Everything about one prompt: its state, outputs and whole timeline. */
 export function PromptDetail({ promptId }: { promptId: number }) {
@@ -70,16 +71,20 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
           {prompt.progress !== null && ` · progress ${prompt.progress}%`}
         </span>
         <div className="ml-auto flex gap-2">
-          <CancelButton prompt={prompt} />
-          <RequeueButton prompt={prompt} />
+          <SignedInOnly what="change this prompt">
+            <CancelButton prompt={prompt} />
+            <RequeueButton prompt={prompt} />
+          </SignedInOnly>
         </div>
       </header>
 
-      <PromptControls
-        prompt={prompt}
-        canEdit={isEditable && !isEditing}
-        onEdit={() => setEditing(true)}
-      />
+      <SignedInOnly what="edit, move or run this prompt again">
+        <PromptControls
+          prompt={prompt}
+          canEdit={isEditable && !isEditing}
+          onEdit={() => setEditing(true)}
+        />
+      </SignedInOnly>
 
       <Section title="Prompt">
         {isEditing && isEditable ? (

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { PromptJson } from "@/lib/api-types";
 import { useCancelPrompt, useRequeuePrompt } from "@/lib/client/prompts";
+import { SignedInOnly } from "./signed-in-only";
 import { Button } from "./ui/button";
 
 type Action = "cancel" | "retry" | "requeue";
@@ -106,20 +107,22 @@ export function PromptRowActions({ prompt }: { prompt: PromptJson }) {
   }
   return (
     <div ref={buttons} className="flex justify-end gap-2 px-3 pb-2.5">
-      {actions.map((action) => (
-        <Button
-          key={action}
-          data-action={action}
-          size="sm"
-          variant={action === "cancel" ? "danger" : "secondary"}
-          disabled={isBusy}
-          data-testid={`${action}-${prompt.id}`}
-          aria-label={`${labels[action]} prompt #${prompt.id}`}
-          onClick={() => start(action)}
-        >
-          {labels[action]}
-        </Button>
-      ))}
+      <SignedInOnly what="cancel or retry prompts">
+        {actions.map((action) => (
+          <Button
+            key={action}
+            data-action={action}
+            size="sm"
+            variant={action === "cancel" ? "danger" : "secondary"}
+            disabled={isBusy}
+            data-testid={`${action}-${prompt.id}`}
+            aria-label={`${labels[action]} prompt #${prompt.id}`}
+            onClick={() => start(action)}
+          >
+            {labels[action]}
+          </Button>
+        ))}
+      </SignedInOnly>
     </div>
   );
 }

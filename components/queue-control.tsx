@@ -6,6 +6,7 @@ import { useStats } from "@/lib/client/stats";
 import { formatTime } from "./format";
 import { Button } from "./ui/button";
 import { StatusDot } from "./ui/status-dot";
+import { SignedInOnly } from "./signed-in-only";
 
 const stageLabels: Record<StageName, { name: string; waiting: string }> = {
   write: { name: "Writing (stage 1)", waiting: "waiting to be written" },
@@ -71,15 +72,17 @@ function StageRow({ stage }: { stage: StageName }) {
           {` · ${waiting} ${label.waiting}`}
         </p>
       </div>
-      <Button
-        size="sm"
-        variant={isPaused ? "primary" : "secondary"}
-        disabled={pauses === null || toggle.isPending}
-        aria-label={`${isPaused ? "Resume" : "Pause"} ${label.name.toLowerCase()}`}
-        onClick={() => toggle.mutate({ stage, pause: !isPaused })}
-      >
-        {isPaused ? "Resume" : "Pause"}
-      </Button>
+      <SignedInOnly what={isPaused ? "resume" : "pause"}>
+        <Button
+          size="sm"
+          variant={isPaused ? "primary" : "secondary"}
+          disabled={pauses === null || toggle.isPending}
+          aria-label={`${isPaused ? "Resume" : "Pause"} ${label.name.toLowerCase()}`}
+          onClick={() => toggle.mutate({ stage, pause: !isPaused })}
+        >
+          {isPaused ? "Resume" : "Pause"}
+        </Button>
+      </SignedInOnly>
     </li>
   );
 }

@@ -57,6 +57,28 @@ describe("access in a browser", () => {
     workspace?.cleanup();
   });
 
+  it("offers a sign-in link where the queue page would offer changes", async () => {
+    await page.goto(app.baseUrl);
+    const stage = page.getByTestId("stage-write");
+    await stage.getByTestId("sign-in-to-change").waitFor();
+    expect(await stage.getByRole("button").count()).toBe(0);
+    expect(await stage.getByTestId("sign-in-to-change").textContent()).toBe(
+      "Sign in to pause",
+    );
+
+    await page.getByTestId("open-queue").click();
+    const row = page
+      .getByTestId("queue-dialog")
+      .getByRole("listitem")
+      .filter({ has: page.getByTestId(`prompt-row-${stuckId}`) });
+    await row.waitFor();
+    expect(await row.getByTestId(`cancel-${stuckId}`).count()).toBe(0);
+    const link = row.getByTestId("sign-in-to-change");
+    expect(await link.textContent()).toBe("Sign in to cancel or retry prompts");
+    expect(await link.getAttribute("href")).toBe("/login?next=%2F");
+    await page.keyboard.press("Escape");
+  });
+
   it("shows the sign-in form instead of the admin page", async () => {
     await page.goto(`${app.baseUrl}/admin`);
 
