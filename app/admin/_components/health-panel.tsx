@@ -160,7 +160,9 @@ function Fact(props: {
     <div className="flex gap-2">
       <dt className="w-28 shrink-0 text-stone-500">{props.label}</dt>
       <dd
-        className={`min-w-0 break-all ${props.mono ? "font-mono text-xs leading-5" : ""} ${props.warn ? "font-semibold text-rose-700" : "text-stone-900"}`}
+        // Paths and ids may break anywhere; words and times only between
+        // words, so "PM" stays whole.
+        className={`min-w-0 ${props.mono ? "font-mono text-xs leading-5 break-all" : "wrap-break-word"} ${props.warn ? "font-semibold text-rose-700" : "text-stone-900"}`}
       >
         {props.value}
       </dd>
