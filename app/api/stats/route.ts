@@ -1,21 +1,13 @@
-import { listWaitingReasons, readDatabaseFacts } from "@/db/health";
 import type { Db } from "@/db/client";
 import { countPrompts } from "@/db/prompts";
 import { countFinishedSince, readStageDurations } from "@/db/stats";
 import type { StatsJson, WorkerJson } from "@/lib/api-types";
-import { getConfig } from "@/lib/config";
-import { readWorkerEntries } from "@/lib/run-registry";
-import { backendsJson, findBackendProblems } from "../_lib/backends";
 import { appDb } from "../_lib/db";
+import { assessHealth } from "../_lib/health";
 import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
 import { json, route } from "../_lib/respond";
 import { pickWorker, recentWorkersJson } from "../_lib/workers";
-import {
-  describeWaiting,
-  findProblems,
-  listOtherFileWorkers,
-} from "../health/problems";
 import { stagePausesJson } from "../stages/stage-route";
 
 export const dynamic = "force-dynamic";
@@ -40,25 +32,13 @@ export const GET = route("GET /api/stats", (request) => {
     completedLastHour: countFinishedSince(db, new Date(now - hourMs)),
     stageDurations: readStageDurations(db),
     workersAlive: workers.filter((w) => w.alive).length,
-    health: readHealth(db, workers, now),
+    health: healthVerdict(db, workers, now),
     ...stagePausesJson(db),
   };
   return json(body);
 });
 
-/** The same verdict as GET /api/health, without its details. */
-function readHealth(db: Db, workers: WorkerJson[], now: number) {
-  const facts = readDatabaseFacts(db);
-  const { runDir, WORKER_STALE_MS } = getConfig();
-  const otherFileWorkers = listOtherFileWorkers(
-    readWorkerEntries(runDir, now, WORKER_STALE_MS),
-    facts.path,
-    workers,
-  );
-  const reasons = [
-    ...findProblems(facts, workers, now, otherFileWorkers),
-    ...findBackendProblems(backendsJson(db, getConfig(), now)),
-    ...describeWaiting(listWaitingReasons(db)),
-  ];
+function healthVerdict(db: Db, workers: WorkerJson[], now: number) {
+  const { reasons } = assessHealth(db, workers, now);
   return { ok: reasons.length === 0, reasons };
 }
