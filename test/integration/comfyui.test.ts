@@ -304,7 +304,8 @@ describe("the worker with ComfyUI", () => {
     await settle(id);
     expect(promptRow(db, id)).toMatchObject({ ...ready, renderServer: b.url });
     await a.start();
-    await waitFor(() => a.interrupts.length > 0, 10_000);
+    // The stop is forgotten only after the server has answered it.
+    await waitFor(() => listJobStops(db, a.url).length === 0, 10_000);
 
     expect(a.interrupts).toEqual([oldJob]);
     expect(a.count("POST /prompt")).toBe(1);
