@@ -1,5 +1,6 @@
 import { isLoopbackHost, isSignedIn } from "./auth";
 import { AppError } from "./errors";
+import { noteWrongToken, refuseWhileGuessing } from "./sign-in-limit";
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -88,7 +89,7 @@ export function refuseUnauthorised(
   if (!adminToken || isSafeMethod(request.method)) return;
   const { pathname } = new URL(request.url);
   if (openChanges.has(`${request.method} ${pathname}`)) return;
-  if (isSignedIn(request.headers, adminToken, nowMs)) return;
+  if (isSignedInCounted(request.headers, adminToken, nowMs)) return;
   throw new AppError(
     "unauthorized",
     "Sign in to do this: open /login, or send Authorization: Bearer " +
@@ -108,10 +109,26 @@ export function refusePriorityUnlessSignedIn(
   nowMs: number,
 ) {
   if (!adminToken || !priority || priority <= 0) return;
-  if (isSignedIn(request.headers, adminToken, nowMs)) return;
+  if (isSignedInCounted(request.headers, adminToken, nowMs)) return;
   throw new AppError(
     "unauthorized",
     "Sign in to submit above the normal priority: open /login, or send " +
       "Authorization: Bearer <ADMIN_TOKEN>; or leave priority at 0.",
   );
+}
+
+/**
+ * isSignedIn, with a Bearer token counted as a sign-in attempt: wrong ones
+ * add to the guessing limit, and none is read while it is reached.
+ */
+function isSignedInCounted(
+  headers: Headers,
+  adminToken: string,
+  nowMs: number,
+): boolean {
+  const hasBearer = /^Bearer\s/i.test(headers.get("authorization") ?? "");
+  if (hasBearer) refuseWhileGuessing(nowMs);
+  const isIn = isSignedIn(headers, adminToken, nowMs);
+  if (hasBearer && !isIn) noteWrongToken(nowMs);
+  return isIn;
 }

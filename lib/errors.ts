@@ -12,6 +12,7 @@ export type ErrorCode =
   | "illegal_transition"
   | "lease_lost"
   | "unauthorized"
+  | "too_many_requests"
   | "shutting_down";
 
 export const httpStatusByCode: Record<ErrorCode, number> = {
@@ -27,6 +28,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   illegal_transition: 409,
   lease_lost: 409,
   unauthorized: 401,
+  too_many_requests: 429,
   shutting_down: 503,
 };
 

@@ -7,6 +7,7 @@ import {
 } from "@/lib/auth-guard";
 import { getConfig } from "@/lib/config";
 import { AppError, httpStatusByCode, type ErrorIssue } from "@/lib/errors";
+import { TooManyWrongTokensError } from "@/lib/sign-in-limit";
 import { log } from "@/lib/log";
 import { readRestOfBody } from "./body";
 
@@ -25,6 +26,9 @@ export function errorResponse(error: AppError): NextResponse {
   const response = json({ error: body }, httpStatusByCode[error.code]);
   if (error.code === "unauthorized") {
     response.headers.set("WWW-Authenticate", 'Bearer realm="Poets"');
+  }
+  if (error instanceof TooManyWrongTokensError) {
+    response.headers.set("Retry-After", String(error.retryAfterS));
   }
   return response;
 }

@@ -5,6 +5,7 @@ import { isTokenCorrect } from "@/lib/auth";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { noteWrongToken, refuseWhileGuessing } from "@/lib/sign-in-limit";
 import { readJsonBody } from "../../_lib/body";
 import { otherMethods } from "../../_lib/methods";
 import { readQuery } from "../../_lib/params";
@@ -36,7 +37,9 @@ export const POST = route("POST /api/auth/login", async (request) => {
       "Sign-in is off: ADMIN_TOKEN is not set, so nothing needs it.",
     );
   }
+  refuseWhileGuessing(Date.now());
   if (!isTokenCorrect(token, adminToken)) {
+    noteWrongToken(Date.now());
     log.warn({ route: "POST /api/auth/login" }, "wrong admin token");
     await sleep(wrongTokenDelayMs);
     throw new AppError("unauthorized", "That token is not ADMIN_TOKEN.");
