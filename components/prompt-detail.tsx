@@ -154,9 +154,9 @@ function DetailBody({ detail }: { detail: PromptDetailJson }) {
 function Section(props: { title: string; children: ReactNode }) {
   return (
     <section>
-      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">
+      <h4 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">
         {props.title}
-      </h3>
+      </h4>
       {props.children}
     </section>
   );

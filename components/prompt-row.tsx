@@ -14,6 +14,8 @@ type PromptRowProps = {
   ownsTestIds?: boolean;
   /** Shows cancel, retry and requeue under the row. */
   hasActions?: boolean;
+  /** Marks the row whose detail is open beside the list. */
+  isSelected?: boolean;
 };
 
 /** One prompt in a list; the whole row opens its detail. */
@@ -22,16 +24,25 @@ export function PromptRow({
   onSelect,
   ownsTestIds = true,
   hasActions = false,
+  isSelected = false,
 }: PromptRowProps) {
   const testIdPrefix = ownsTestIds ? "" : null;
   return (
-    <li>
+    <li
+      className={
+        isSelected
+          ? "bg-teal-50 shadow-[inset_3px_0_0_var(--color-teal-600)] first:rounded-t-lg last:rounded-b-lg"
+          : undefined
+      }
+    >
       <button
         type="button"
         onClick={() => onSelect(prompt.id)}
+        aria-current={isSelected ? "true" : undefined}
+        data-prompt-id={prompt.id}
         data-testid={ownsTestIds ? `prompt-row-${prompt.id}` : undefined}
         data-status={prompt.status}
-        className="flex w-full items-start gap-3 rounded-lg px-3 py-2.5 text-left hover:bg-stone-50 focus-visible:outline-2 focus-visible:outline-teal-600"
+        className={`flex w-full items-start gap-3 rounded-lg px-3 py-2.5 text-left focus-visible:outline-2 focus-visible:outline-teal-600 ${isSelected ? "" : "hover:bg-stone-50"}`}
       >
         <span className="min-w-0 flex-1">
           <span className="block text-xs text-stone-500">

@@ -1,8 +1,13 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
+import {
+  useEffect,
+  useRef,
+  useState,
+  type ReactNode,
+  type RefObject,
+} from "react";
 import { typeLabel } from "@/components/format";
-import { PromptDetail } from "@/components/prompt-detail";
 import { PromptRow } from "@/components/prompt-row";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -19,18 +24,23 @@ import {
   type Status,
 } from "@/lib/prompt-types";
 import { SearchInput } from "./browse-search";
+import { QueueDrawer } from "./queue-drawer";
 
 const queuePageSize = 20;
 
 type QueueDialogProps = {
   open: boolean;
   onClose: () => void;
-  /** The prompt whose detail is shown, or null for the list. */
+  /** The prompt whose detail is open in the drawer, or null for none. */
   selectedId: number | null;
   onSelect: (promptId: number | null) => void;
 };
 
-/** The whole queue, filterable and paged, and any prompt's detail. */
+/**
+ * The whole queue, filterable and paged, with any prompt's detail in a
+ * drawer: beside the list from `lg` up, over it below. Escape closes the
+ * drawer first, then the dialog.
+ */
 export function QueueDialog({
   open,
   onClose,
@@ -38,37 +48,83 @@ export function QueueDialog({
   onSelect,
 }: QueueDialogProps) {
   const [filter, setFilter] = useState<PromptListFilter>({});
+  const listRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useDrawerFocus(open, selectedId, headingRef, listRef);
+  const isDrawerOpen = selectedId !== null;
+  const closeDrawer = () => onSelect(null);
+
   return (
     <Dialog
       open={open}
       onClose={onClose}
+      onEscape={isDrawerOpen ? closeDrawer : onClose}
       testId="queue-dialog"
-      viewKey={selectedId ?? "list"}
-      title={selectedId === null ? "Queue" : `Queue · #${selectedId}`}
-      actions={
-        selectedId !== null && (
-          <Button size="sm" onClick={() => onSelect(null)}>
-            ← Back to queue
-          </Button>
-        )
-      }
+      title="Queue"
+      isWide={isDrawerOpen}
+      hasPanes
     >
-      {selectedId === null ? (
-        <QueueList filter={filter} onFilter={setFilter} onSelect={onSelect} />
-      ) : (
-        <PromptDetail promptId={selectedId} />
+      <div
+        ref={listRef}
+        data-testid="queue-list-pane"
+        className={`min-h-0 overflow-y-auto px-5 py-4 ${isDrawerOpen ? "hidden lg:block lg:w-2/5 lg:shrink-0" : "flex-1"}`}
+      >
+        <QueueList
+          filter={filter}
+          onFilter={setFilter}
+          selectedId={selectedId}
+          onSelect={onSelect}
+        />
+      </div>
+      {isDrawerOpen && (
+        <QueueDrawer
+          key={selectedId}
+          promptId={selectedId}
+          onClose={closeDrawer}
+          headingRef={headingRef}
+        />
       )}
     </Dialog>
   );
 }
 
+/**
+ * Opening a detail moves focus to the drawer's heading; closing it moves
+ * focus back to the row that opened it (or, if a filter has hidden that
+ * row, to the list's first control).
+ */
+function useDrawerFocus(
+  open: boolean,
+  selectedId: number | null,
+  headingRef: RefObject<HTMLHeadingElement | null>,
+  listRef: RefObject<HTMLDivElement | null>,
+) {
+  const shownId = useRef<number | null>(null);
+  useEffect(() => {
+    const closedId = shownId.current;
+    shownId.current = open ? selectedId : null;
+    if (!open) return;
+
+    if (selectedId !== null) {
+      headingRef.current?.focus();
+    } else if (closedId !== null) {
+      const list = listRef.current;
+      const row = list?.querySelector<HTMLElement>(
+        `[data-prompt-id="${closedId}"]`,
+      );
+      (row ?? list?.querySelector<HTMLElement>("input, select"))?.focus();
+    }
+  }, [open, selectedId, headingRef, listRef]);
+}
+
 type QueueListProps = {
   filter: PromptListFilter;
   onFilter: (filter: PromptListFilter) => void;
+  selectedId: number | null;
   onSelect: (promptId: number) => void;
 };
 
-function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
+function QueueList({ filter, onFilter, selectedId, onSelect }: QueueListProps) {
   const list = usePromptList({ ...filter, limit: queuePageSize });
   const prompts = list.data?.pages.flatMap((page) => page.items) ?? [];
 
@@ -95,6 +151,7 @@ function QueueList({ filter, onFilter, onSelect }: QueueListProps) {
               key={prompt.id}
               prompt={prompt}
               onSelect={onSelect}
+              isSelected={prompt.id === selectedId}
               hasActions
             />
           ))}

@@ -33,6 +33,12 @@ type DialogProps = {
   testId?: string;
   /** Focus moves to the first control again whenever this changes. */
   viewKey?: string | number;
+  /** What Escape does; closing the dialog unless given. */
+  onEscape?: () => void;
+  /** Widens the dialog to most of a wide screen (`lg` up), at full height. */
+  isWide?: boolean;
+  /** The children lay out and scroll their own panes; the body neither pads nor scrolls. */
+  hasPanes?: boolean;
 };
 
 /**
@@ -47,10 +53,13 @@ export function Dialog({
   actions,
   testId,
   viewKey,
+  onEscape = onClose,
+  isWide = false,
+  hasPanes = false,
 }: DialogProps) {
   const panelRef = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  useModalBehaviour(open, panelRef, onClose);
+  useModalBehaviour(open, panelRef, onEscape);
   useEffect(() => {
     if (open) focusFirst(panelRef.current);
   }, [open, viewKey]);
@@ -70,7 +79,7 @@ export function Dialog({
         aria-labelledby={titleId}
         tabIndex={-1}
         data-testid={testId}
-        className="flex max-h-[calc(100dvh-2rem)] w-full max-w-3xl flex-col rounded-xl bg-white shadow-xl outline-none sm:max-h-[calc(100dvh-4rem)]"
+        className={`flex max-h-[calc(100dvh-2rem)] w-full max-w-3xl flex-col rounded-xl bg-white shadow-xl outline-none sm:max-h-[calc(100dvh-4rem)] ${isWide ? "lg:h-[calc(100dvh-4rem)] lg:max-w-6xl" : ""}`}
       >
         <header className="flex items-center gap-3 border-b border-stone-200 px-5 py-3">
           <h2 id={titleId} className="min-w-0 flex-1 text-lg font-semibold">
@@ -88,7 +97,13 @@ export function Dialog({
             </span>
           </Button>
         </header>
-        <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">
+        <div
+          className={
+            hasPanes
+              ? "flex min-h-0 flex-1"
+              : "min-h-0 flex-1 overflow-y-auto px-5 py-4"
+          }
+        >
           {children}
         </div>
       </div>
@@ -100,11 +115,11 @@ export function Dialog({
 function useModalBehaviour(
   open: boolean,
   panelRef: RefObject<HTMLDivElement | null>,
-  onClose: () => void,
+  onEscape: () => void,
 ) {
-  const onCloseRef = useRef(onClose);
+  const onEscapeRef = useRef(onEscape);
   useEffect(() => {
-    onCloseRef.current = onClose;
+    onEscapeRef.current = onEscape;
   });
 
   useEffect(() => {
@@ -115,7 +130,7 @@ function useModalBehaviour(
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key === "Escape") {
         event.preventDefault();
-        onCloseRef.current();
+        onEscapeRef.current();
       } else if (event.key === "Tab" && panelRef.current) {
         trapTab(event, panelRef.current);
       }

@@ -139,6 +139,9 @@ describe("the main job in a browser", () => {
     await page.screenshot({
       path: path.join(screenshotsDir, "prompt-detail.png"),
     });
+    // The first Escape closes the detail, the second the queue.
+    await page.keyboard.press("Escape");
+    await page.getByTestId("prompt-drawer").waitFor({ state: "detached" });
     await page.keyboard.press("Escape");
   });
 

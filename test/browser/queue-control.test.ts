@@ -51,6 +51,13 @@ describe("queue control in a browser", () => {
 
   const statusOf = (id: number) =>
     page.getByTestId(`status-${id}`).first().textContent();
+  // The first Escape closes the detail's drawer, the second the queue.
+  const closeDetailAndQueue = async () => {
+    await page.keyboard.press("Escape");
+    await page.getByTestId("prompt-drawer").waitFor({ state: "detached" });
+    await page.keyboard.press("Escape");
+    await page.getByTestId("queue-dialog").waitFor({ state: "detached" });
+  };
   const shoot = (target: Page, name: string) =>
     target.screenshot({
       path: path.join(screenshotsDir, name),
@@ -97,7 +104,7 @@ describe("queue control in a browser", () => {
     await detail.getByRole("button", { name: "Raise priority" }).click();
     await expect.poll(() => getPrompt(db, id)!.priority).toBe(1);
     await shoot(page, "queue-control-detail-waiting.png");
-    await page.keyboard.press("Escape");
+    await closeDetailAndQueue();
 
     await page
       .getByRole("button", { name: "Resume writing (stage 1)" })
@@ -198,7 +205,7 @@ describe("queue control in a browser", () => {
     expect(current.map((a) => a.id)).not.toContain(firstFile);
     await detail.getByTestId(`artifact-${current[0].id}`).waitFor();
     await shoot(page, "queue-control-detail-finished.png");
-    await page.keyboard.press("Escape");
+    await closeDetailAndQueue();
   });
 
   it("pastes a batch of three lines, previews them and queues all three", async () => {
