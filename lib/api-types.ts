@@ -216,6 +216,12 @@ export type PromptEventMessage = {
   type: PromptType;
   status: Status;
   artifactStatus: ArtifactStatus | null;
+  /**
+   * The state before the event (null for `submitted`). The same as the new
+   * one for an edit, a priority change or a move to the top.
+   */
+  fromStatus: Status | null;
+  fromArtifactStatus: ArtifactStatus | null;
   reason: string;
   updatedAt: string;
 };
@@ -251,6 +257,12 @@ export type StagePausesJson = {
   paused: Record<StageName, boolean>;
   pausedSince: Record<StageName, string | null>;
 };
+
+/**
+ * Sent on the stream as `event: stages` when a stage is paused or resumed
+ * (no id: a reconnecting client refetches the stats, which carry it too).
+ */
+export type StagesMessage = StagePausesJson;
 
 /** An earlier output of a prompt, left by a re-write or re-render. */
 export type PromptHistoryEntryJson = {
