@@ -103,8 +103,13 @@ export type WorkerJson = {
   stoppedAt: string | null;
   currentPromptId: number | null;
   alive: boolean;
-  /** dead: no heartbeat for WORKER_STALE_MS, and it never said it stopped. */
+  /**
+   * dead: its process is gone (checked on the app's host) or no heartbeat
+   * for WORKER_STALE_MS, and it never said it stopped.
+   */
   state: WorkerState;
+  /** On the app's host, its pid no longer exists: dead whatever its heartbeat. */
+  processGone: boolean;
 };
 
 export type WorkerState = "alive" | "dead" | "stopped";
@@ -119,7 +124,7 @@ export type StatsJson = {
   completedLastHour: number;
   /** Median run of each stage over its latest finished runs. */
   stageDurations: Record<"write" | "render", StageDurationJson>;
-  /** Workers with a heartbeat within WORKER_STALE_MS. */
+  /** Workers alive: a heartbeat within WORKER_STALE_MS and a process. */
   workersAlive: number;
   /** Whether the deployment and its backends are healthy, and if not why. */
   health: { ok: boolean; reasons: string[] };
@@ -144,6 +149,7 @@ export type HealthJson = {
     lastHeartbeatAt: string;
     dbPath: string;
     alive: boolean;
+    processGone: boolean;
   } | null;
   /** Every worker seen in the last day (at least the last one seen). */
   workers: WorkerJson[];
