@@ -15,8 +15,9 @@ const stageLabels: Record<StageName, { name: string; waiting: string }> = {
 
 /**
  * Pause and resume each stage. A pause holds back new work only: a prompt
- * already running finishes. The state comes from the stats poll, which the
- * event stream refreshes on every change of a prompt.
+ * already running finishes. The state comes from the stats, which the
+ * event stream's `stages` message updates the moment any tab or process
+ * pauses or resumes a stage.
  */
 export function QueueControl() {
   return (

@@ -49,6 +49,13 @@ export function workerStatusOf(
         label: `Worker stopped ${formatAge(stats.data.worker!.stoppedAt!, nowMs)}`,
         shortLabel: "Worker stopped",
       };
+    case "gone":
+      return {
+        state: "gone",
+        tone: "bad",
+        label: `Worker process gone · last heartbeat ${formatAge(stats.data.worker!.lastHeartbeatAt, nowMs)}`,
+        shortLabel: "Worker gone",
+      };
     case "alive":
       return {
         state: "alive",
@@ -66,11 +73,14 @@ export function workerStatusOf(
   }
 }
 
-/** The worker's liveness, judged again every few seconds; short on phones. */
+/**
+ * The worker's liveness, judged again every second so the heartbeat's age
+ * counts up between stats polls; short on phones.
+ */
 export function WorkerStatus(props: {
   stats: { data?: StatsJson; isError: boolean };
 }) {
-  const nowMs = useNow(2000);
+  const nowMs = useNow(1000);
   const view = workerStatusOf(props.stats, nowMs);
   if (!view) return null;
   return (

@@ -103,8 +103,13 @@ export type WorkerJson = {
   stoppedAt: string | null;
   currentPromptId: number | null;
   alive: boolean;
-  /** dead: no heartbeat for WORKER_STALE_MS, and it never said it stopped. */
+  /**
+   * dead: its process is gone (checked on the app's host) or no heartbeat
+   * for WORKER_STALE_MS, and it never said it stopped.
+   */
   state: WorkerState;
+  /** On the app's host, its pid no longer exists: dead whatever its heartbeat. */
+  processGone: boolean;
 };
 
 export type WorkerState = "alive" | "dead" | "stopped";
@@ -119,7 +124,7 @@ export type StatsJson = {
   completedLastHour: number;
   /** Median run of each stage over its latest finished runs. */
   stageDurations: Record<"write" | "render", StageDurationJson>;
-  /** Workers with a heartbeat within WORKER_STALE_MS. */
+  /** Workers alive: a heartbeat within WORKER_STALE_MS and a process. */
   workersAlive: number;
   /** Whether the deployment and its backends are healthy, and if not why. */
   health: { ok: boolean; reasons: string[] };
@@ -144,6 +149,7 @@ export type HealthJson = {
     lastHeartbeatAt: string;
     dbPath: string;
     alive: boolean;
+    processGone: boolean;
   } | null;
   /** Every worker seen in the last day (at least the last one seen). */
   workers: WorkerJson[];
@@ -216,6 +222,12 @@ export type PromptEventMessage = {
   type: PromptType;
   status: Status;
   artifactStatus: ArtifactStatus | null;
+  /**
+   * The state before the event (null for `submitted`). The same as the new
+   * one for an edit, a priority change or a move to the top.
+   */
+  fromStatus: Status | null;
+  fromArtifactStatus: ArtifactStatus | null;
   reason: string;
   updatedAt: string;
 };
@@ -251,6 +263,12 @@ export type StagePausesJson = {
   paused: Record<StageName, boolean>;
   pausedSince: Record<StageName, string | null>;
 };
+
+/**
+ * Sent on the stream as `event: stages` when a stage is paused or resumed
+ * (no id: a reconnecting client refetches the stats, which carry it too).
+ */
+export type StagesMessage = StagePausesJson;
 
 /** An earlier output of a prompt, left by a re-write or re-render. */
 export type PromptHistoryEntryJson = {

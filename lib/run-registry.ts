@@ -97,7 +97,8 @@ function readEntry(file: string): WorkerEntry | null {
   }
 }
 
-function isPidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host. */
+export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

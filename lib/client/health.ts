@@ -2,10 +2,11 @@ import { useQuery } from "@tanstack/react-query";
 import type { HealthJson } from "@/lib/api-types";
 import { fetchJson, pollTimeoutMs, withTimeout } from "./fetcher";
 import { healthKeys } from "./query-keys";
+import { livenessRefreshMs } from "./stats";
 
-// Health turns bad without any prompt event (a stale heartbeat, a worker on
-// another database file), so it is polled.
-const healthRefreshMs = 15_000;
+// Health turns bad without any prompt event (a worker killed or gone quiet,
+// a worker on another database file), so it is polled as often as the
+// stats, for the banner to agree with the footer.
 
 export function useHealth() {
   return useQuery({
@@ -20,7 +21,7 @@ export function useHealth() {
     // Polls pause while the tab is hidden; coming back refetches ("always":
     // data here never goes stale) so an old heartbeat's age isn't news.
     refetchOnWindowFocus: "always",
-    refetchInterval: healthRefreshMs,
+    refetchInterval: livenessRefreshMs,
     meta: { silent: true },
   });
 }

@@ -3,9 +3,13 @@ import type { StatsJson } from "@/lib/api-types";
 import { fetchJson, pollTimeoutMs, withTimeout } from "./fetcher";
 import { statsKeys } from "./query-keys";
 
-// Counts follow prompt events, but a worker's heartbeat is no event: without
-// a slow poll a dead worker would keep looking alive.
-const heartbeatRefreshMs = 15_000;
+// Counts and pauses follow the event stream, but a worker's death is no
+// event. The server sees a killed worker on its host at once (its pid is
+// gone), so this poll bounds how late the footer says so: every 4 s shows
+// it within about 5 s. A poll is a few indexed reads, so one per open tab
+// every 4 s costs little. (A worker on another host still takes
+// WORKER_STALE_MS.)
+export const livenessRefreshMs = 4_000;
 
 export function useStats() {
   return useQuery({
@@ -20,7 +24,7 @@ export function useStats() {
     // Polls pause while the tab is hidden; coming back refetches ("always":
     // data here never goes stale) so an old heartbeat's age isn't news.
     refetchOnWindowFocus: "always",
-    refetchInterval: heartbeatRefreshMs,
+    refetchInterval: livenessRefreshMs,
     meta: { silent: true },
   });
 }

@@ -1,6 +1,10 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
-import type { PromptEventMessage } from "@/lib/api-types";
+import type {
+  PromptEventMessage,
+  StagesMessage,
+  StatsJson,
+} from "@/lib/api-types";
 import { announce } from "./announcements";
 import {
   applyPromptEvent,
@@ -106,6 +110,10 @@ export function connectPromptEvents(client: QueryClient): () => void {
       watchSilence();
       applyPromptProgress(client, JSON.parse((event as MessageEvent).data));
     });
+    source.addEventListener("stages", (event) => {
+      watchSilence();
+      applyStages(client, JSON.parse((event as MessageEvent<string>).data));
+    });
     source.addEventListener("ping", watchSilence);
     // Too much was missed to replay: the server asks for a refetch.
     source.addEventListener("reset", () => {
@@ -138,6 +146,39 @@ function recheckServer(client: QueryClient) {
 }
 
 /**
+ * A stage was paused or resumed (here or in another tab): the Stages panel
+ * changes at once, and the stats are fetched again for the rest.
+ */
+function applyStages(client: QueryClient, message: StagesMessage) {
+  client.setQueryData<StatsJson>(statsKeys.all, (stats) =>
+    stats
+      ? { ...stats, paused: message.paused, pausedSince: message.pausedSince }
+      : stats,
+  );
+  void client.invalidateQueries({ queryKey: statsKeys.all });
+}
+
+/**
+ * Changes that keep a prompt's state but clear fields an event does not
+ * carry (its writing, attempts, seed): the prompt is fetched whole.
+ */
+const restartReasons = new Set([
+  "re-rendering requested",
+  "re-writing requested",
+]);
+
+/**
+ * An event that changes more than the state: an edit, a priority change or
+ * a move to the top keeps the state and changes the text, type or priority.
+ */
+function isEditLike(message: PromptEventMessage): boolean {
+  const isSameState =
+    message.fromStatus === message.status &&
+    message.fromArtifactStatus === message.artifactStatus;
+  return isSameState || restartReasons.has(message.reason);
+}
+
+/**
  * Applies each event to cached prompts at once (badges change immediately),
  * and gathers the follow-up refetches of a burst into one flush.
  */
@@ -153,9 +194,15 @@ function createEventBatch(client: QueryClient) {
     announce(describe(message));
 
     touched.add(message.id);
-    // Events don't carry the last error: fetch the prompt when one appears
-    // or one that is shown may have been cleared.
-    if (isUnknown || message.status === "failed" || before?.lastError) {
+    // Events carry the state only: fetch the prompt when its text, type or
+    // priority may have changed, when an error appears, or when one shown
+    // may have been cleared.
+    if (
+      isUnknown ||
+      isEditLike(message) ||
+      message.status === "failed" ||
+      before?.lastError
+    ) {
       needFullPrompt.add(message.id);
     }
     if (isFinished(message)) isGalleryChanged = true;

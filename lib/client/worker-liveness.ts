@@ -9,15 +9,18 @@ export const workerLostMs = 120_000;
 
 export type WorkerLiveness =
   | { state: "none" }
-  | { state: "alive" | "late" | "lost" | "stopped"; ageMs: number };
+  | { state: "alive" | "late" | "lost" | "stopped" | "gone"; ageMs: number };
 
 type Heartbeat = Pick<WorkerJson, "lastHeartbeatAt"> & {
   stoppedAt?: string | null;
+  processGone?: boolean;
 };
 
 /**
  * Judges a worker by how long ago it last beat, now rather than when the
  * server answered, so a page left open stops claiming a dead worker is alive.
+ * A worker whose process the server found gone is dead however recent its
+ * last beat.
  */
 export function workerLivenessOf(
   worker: Heartbeat | null,
@@ -26,6 +29,7 @@ export function workerLivenessOf(
   if (!worker) return { state: "none" };
   const ageMs = Math.max(0, nowMs - Date.parse(worker.lastHeartbeatAt));
   if (worker.stoppedAt) return { state: "stopped", ageMs };
+  if (worker.processGone) return { state: "gone", ageMs };
   if (ageMs <= workerStaleMs) return { state: "alive", ageMs };
   return { state: ageMs <= workerLostMs ? "late" : "lost", ageMs };
 }

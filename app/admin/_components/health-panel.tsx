@@ -136,6 +136,7 @@ function aliveText(liveness: WorkerLiveness): string {
   if (liveness.state === "none") return "no";
   if (liveness.state === "alive") return "yes";
   if (liveness.state === "stopped") return "no, it stopped";
+  if (liveness.state === "gone") return "no, its process is gone";
   return `not seen for ${formatElapsed(liveness.ageMs)}`;
 }
 

@@ -18,6 +18,8 @@ const stateHints: Record<WorkerState, string> = {
   stopped: "shut down cleanly",
 };
 
+const processGoneHint = "its process is gone: crashed or killed";
+
 /** Every worker seen in the last day; dead ones say so in words. */
 export function WorkersTable() {
   const { data } = useHealth();
@@ -96,7 +98,12 @@ function WorkerRow(props: { worker: WorkerJson; nowMs: number }) {
         {worker.id}
       </td>
       <td className="px-5 py-2">
-        <Badge tone={stateTones[worker.state]} title={stateHints[worker.state]}>
+        <Badge
+          tone={stateTones[worker.state]}
+          title={
+            worker.processGone ? processGoneHint : stateHints[worker.state]
+          }
+        >
           {worker.state}
         </Badge>
       </td>

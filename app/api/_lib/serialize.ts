@@ -82,11 +82,22 @@ export function eventJson(e: PromptEvent): PromptEventJson {
   };
 }
 
-export function workerJson(w: Worker, staleMs: number, now = Date.now()) {
+/**
+ * A worker as the API shows it: stopped if it said so; dead if its process
+ * is known to be gone (`processGone`, checked by the caller) or it has not
+ * beaten for staleMs; alive otherwise.
+ */
+export function workerJson(
+  w: Worker,
+  staleMs: number,
+  now = Date.now(),
+  processGone = false,
+) {
+  const isGone = w.stoppedAt === null && processGone;
   const state: WorkerState =
     w.stoppedAt !== null
       ? "stopped"
-      : now - w.lastHeartbeatAt.getTime() <= staleMs
+      : !isGone && now - w.lastHeartbeatAt.getTime() <= staleMs
         ? "alive"
         : "dead";
   const json: WorkerJson = {
@@ -101,6 +112,7 @@ export function workerJson(w: Worker, staleMs: number, now = Date.now()) {
     currentPromptId: w.currentPromptId,
     alive: state === "alive",
     state,
+    processGone: isGone,
   };
   return json;
 }

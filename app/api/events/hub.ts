@@ -7,8 +7,13 @@ import {
   type StreamEvent,
 } from "@/db/events";
 import { watchCommits, type CommitWatch } from "@/db/watch";
-import type { ProgressMessage, PromptEventMessage } from "@/lib/api-types";
+import type {
+  ProgressMessage,
+  PromptEventMessage,
+  StagesMessage,
+} from "@/lib/api-types";
 import { log } from "@/lib/log";
+import { stagePausesJson } from "../stages/stage-route";
 
 export type Subscriber = {
   /** Writes bytes to the client; returns false when the client is gone. */
@@ -34,6 +39,9 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
     status: event.status as PromptEventMessage["status"],
     artifactStatus:
       event.artifactStatus as PromptEventMessage["artifactStatus"],
+    fromStatus: event.fromStatus as PromptEventMessage["fromStatus"],
+    fromArtifactStatus:
+      event.fromArtifactStatus as PromptEventMessage["fromArtifactStatus"],
     reason: event.reason,
     updatedAt: event.updatedAt.toISOString(),
   };
@@ -52,6 +60,14 @@ export function encodeProgress(row: RenderProgress): Uint8Array {
   return encoder.encode(
     `event: progress\ndata: ${JSON.stringify(message)}\n\n`,
   );
+}
+
+/**
+ * Which stages are paused, sent when a pause or resume commits. No id: a
+ * reconnecting client refetches the stats, which carry the same.
+ */
+export function encodeStages(message: StagesMessage): Uint8Array {
+  return encoder.encode(`event: stages\ndata: ${JSON.stringify(message)}\n\n`);
 }
 
 /**
@@ -86,6 +102,8 @@ export class EventHub {
   private lastSentId = 0;
   /** Last progress sent per rendering prompt, to send only changes. */
   private sentProgress = new Map<number, number | null>();
+  /** The pauses as last sent (JSON), to send only a change. */
+  private sentPauses = "";
   private scheduled = false;
   private closing = false;
 
@@ -130,6 +148,7 @@ export class EventHub {
     if (this.watch) return;
     this.db = db;
     this.lastSentId = latestEventId(db);
+    this.sentPauses = JSON.stringify(stagePausesJson(db));
     this.watch = watchCommits(db, () => this.schedule(), {
       safetyNetMs: 250,
     });
@@ -190,6 +209,7 @@ export class EventHub {
         if (events.length < pageSize) break;
       }
       this.broadcastProgress(this.db);
+      this.broadcastPauses(this.db);
     } catch (error) {
       log.error({ err: error }, "event stream read failed");
     }
@@ -208,6 +228,18 @@ export class EventHub {
     for (const promptId of this.sentProgress.keys()) {
       if (!seen.has(promptId)) this.sentProgress.delete(promptId);
     }
+  }
+
+  /**
+   * A pause is a settings row, not a prompt event: two rows read on every
+   * commit notice, sent only when they changed.
+   */
+  private broadcastPauses(db: Db) {
+    const pauses = stagePausesJson(db);
+    const json = JSON.stringify(pauses);
+    if (json === this.sentPauses) return;
+    this.sentPauses = json;
+    this.writeAll(encodeStages(pauses));
   }
 
   private writeAll(chunk: Uint8Array) {

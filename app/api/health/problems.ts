@@ -85,6 +85,13 @@ function describeSilence(last: WorkerJson, dbPath: string, now: number) {
       `${ago(last.stoppedAt, now)}; start one with \`npm run worker\``
     );
   }
+  if (last.processGone) {
+    return (
+      `no worker is running: the last one (${last.id}, pid ${last.pid} on ` +
+      `${last.host}) is gone without stopping (process gone: it crashed or ` +
+      "was killed); start one with `npm run worker`"
+    );
+  }
   return (
     `the last worker heartbeat was ${ago(last.lastHeartbeatAt, now)} ` +
     `(${last.id} on ${last.host}); the worker may have crashed, or be ` +

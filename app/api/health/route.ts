@@ -31,6 +31,7 @@ export const GET = route("GET /api/health", (request) => {
       lastHeartbeatAt: worker.lastHeartbeatAt,
       dbPath: worker.dbPath,
       alive: worker.alive,
+      processGone: worker.processGone,
     },
     workers,
     otherFileWorkers,

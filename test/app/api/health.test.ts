@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { useAppSuite } from "../../helpers/app-suite";
 import {
@@ -176,6 +178,45 @@ describe("GET /api/health", () => {
     expect(body.reasons).toEqual([`2 prompts wait for a backend: ${reason}`]);
     for (const claim of waiting) cancelPrompt(suite.db, claim.prompt.id);
     expect(await health()).toMatchObject({ ok: true, reasons: [] });
+  });
+
+  it("calls a worker on this host whose process is gone dead at once, and trusts the heartbeat of one elsewhere", async () => {
+    const exited = spawnSync(process.execPath, ["-e", ""]);
+    const setProcess = (id: string, host: string) =>
+      suite.db.$client
+        .prepare("update workers set host = ?, pid = ? where id = ?")
+        .run(host, exited.pid, id);
+    registerWorker(suite.db, {
+      id: "w-killed",
+      version: "test",
+      dbPath: suite.workspace.dbPath,
+    });
+    setProcess("w-killed", os.hostname());
+    registerWorker(suite.db, {
+      id: "w-elsewhere",
+      version: "test",
+      dbPath: suite.workspace.dbPath,
+    });
+    setProcess("w-elsewhere", `not-${os.hostname()}`);
+
+    const body = await health();
+
+    const byId = Object.fromEntries(
+      body.workers.map((w: { id: string }) => [w.id, w]),
+    );
+    expect(byId["w-killed"]).toMatchObject({
+      state: "dead",
+      alive: false,
+      processGone: true,
+    });
+    expect(byId["w-elsewhere"]).toMatchObject({
+      state: "alive",
+      alive: true,
+      processGone: false,
+    });
+    for (const id of ["w-killed", "w-elsewhere"]) {
+      markWorkerStopped(suite.db, id);
+    }
   });
 
   it("says no worker is alive when every listed one is dead or stopped", async () => {

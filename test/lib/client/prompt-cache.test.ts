@@ -50,6 +50,8 @@ function event(
     type: "poem",
     status: "processing",
     artifactStatus: null,
+    fromStatus: "unprocessed",
+    fromArtifactStatus: null,
     reason: "writing started",
     updatedAt: "2025-01-01T00:00:05.000Z",
     ...extra,

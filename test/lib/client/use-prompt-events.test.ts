@@ -96,6 +96,8 @@ describe("connectPromptEvents", () => {
         type: "poem",
         status: "processing",
         artifactStatus: null,
+        fromStatus: "unprocessed",
+        fromArtifactStatus: null,
         reason: "writing started",
         updatedAt: new Date().toISOString(),
       }),
@@ -136,6 +138,88 @@ describe("connectPromptEvents", () => {
 
     expect(FakeEventSource.instances).toHaveLength(2);
     expect(invalidate).toHaveBeenLastCalledWith();
+  });
+
+  it("shows a pause from another tab at once and refetches the stats", () => {
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    client.setQueryData(["stats"], {
+      total: 3,
+      paused: { write: false, render: false },
+      pausedSince: { write: null, render: null },
+    });
+
+    latest().emit(
+      "stages",
+      JSON.stringify({
+        paused: { write: true, render: false },
+        pausedSince: { write: "2025-01-01T12:00:00.000Z", render: null },
+      }),
+    );
+
+    expect(client.getQueryData(["stats"])).toEqual({
+      total: 3,
+      paused: { write: true, render: false },
+      pausedSince: { write: "2025-01-01T12:00:00.000Z", render: null },
+    });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ["stats"] });
+  });
+
+  it.each([
+    ["edited", "unprocessed", null, "unprocessed", null],
+    ["moved to top", "completed", "pending", "completed", "pending"],
+    ["re-rendering requested", "completed", "ready", "completed", "pending"],
+    ["re-writing requested", "completed", null, "unprocessed", null],
+  ])(
+    "fetches the whole prompt after an event %s, which events alone cannot show",
+    async (reason, fromStatus, fromArtifactStatus, status, artifactStatus) => {
+      const prefetch = vi
+        .spyOn(client, "prefetchQuery")
+        .mockResolvedValue(undefined);
+
+      latest().emit(
+        "prompt",
+        JSON.stringify({
+          id: 7,
+          eventId: 9,
+          type: "poem",
+          status,
+          artifactStatus,
+          fromStatus,
+          fromArtifactStatus,
+          reason,
+          updatedAt: new Date().toISOString(),
+        }),
+      );
+      await vi.advanceTimersByTimeAsync(1000);
+
+      expect(prefetch).toHaveBeenCalledWith(
+        expect.objectContaining({ queryKey: ["prompts", "detail", 7] }),
+      );
+    },
+  );
+
+  it("patches a prompt's state from a transition without fetching it", async () => {
+    const prefetch = vi
+      .spyOn(client, "prefetchQuery")
+      .mockResolvedValue(undefined);
+
+    latest().emit(
+      "prompt",
+      JSON.stringify({
+        id: 7,
+        eventId: 9,
+        type: "poem",
+        status: "processing",
+        artifactStatus: null,
+        fromStatus: "unprocessed",
+        fromArtifactStatus: null,
+        reason: "writing started",
+        updatedAt: new Date().toISOString(),
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+
+    expect(prefetch).not.toHaveBeenCalled();
   });
 });
 

@@ -33,6 +33,15 @@ describe("workerLivenessOf", () => {
     expect(workerLivenessOf(worker, nowMs).state).toBe("stopped");
   });
 
+  it("calls a worker whose process the server found gone dead, however recent its heartbeat", () => {
+    const worker = { lastHeartbeatAt: beatAgo(1), processGone: true };
+
+    expect(workerLivenessOf(worker, nowMs)).toEqual({
+      state: "gone",
+      ageMs: 1000,
+    });
+  });
+
   it("reports no worker when none has registered", () => {
     expect(workerLivenessOf(null, nowMs)).toEqual({ state: "none" });
   });

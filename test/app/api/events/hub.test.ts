@@ -3,6 +3,7 @@ import { EventHub, keepAliveMs, maxReplayEvents } from "@/app/api/events/hub";
 import type { Db } from "@/db/client";
 import { claimNextPrompt, recordWriting, reportProgress } from "@/db/claims";
 import { createPrompt } from "@/db/prompts";
+import { pauseStage, resumeStage } from "@/db/queue-control";
 import { makeTestDb } from "../../../helpers/workspace";
 import { waitFor } from "../../../helpers/processes";
 
@@ -215,5 +216,39 @@ describe("EventHub", () => {
       { id: prompt.id, progress: 64, lastEventId: render.prompt.lastEventId },
     ]);
     expect(client.text()).not.toMatch(/^id: .*\nevent: progress/m);
+  });
+
+  it("sends the stages' pauses to every client when a pause or resume commits, and only then", async () => {
+    const a = collector();
+    const b = collector();
+    subscribe(db, a, null);
+    subscribe(db, b, null);
+    const stagesOf = (client: ReturnType<typeof collector>) =>
+      [...client.text().matchAll(/^event: stages\ndata: (.*)$/gm)].map((m) =>
+        JSON.parse(m[1]),
+      );
+
+    pauseStage(db, "render", new Date("2025-03-01T09:00:00.000Z"));
+    await waitFor(() => stagesOf(a).length === 1, 2000, 5);
+    createPrompt(db, { type: "poem", text: "rain", priority: 0 });
+    await waitFor(() => a.ids().length === 1, 2000, 5);
+    resumeStage(db, "render");
+    await waitFor(() => stagesOf(a).length === 2, 2000, 5);
+
+    expect(stagesOf(a)).toEqual([
+      {
+        paused: { write: false, render: true },
+        pausedSince: { write: null, render: "2025-03-01T09:00:00.000Z" },
+      },
+      {
+        paused: { write: false, render: false },
+        pausedSince: { write: null, render: null },
+      },
+    ]);
+    expect(stagesOf(b)).toEqual(stagesOf(a));
+    const stagesChunk = a.chunks.find((c) =>
+      decoder.decode(c).startsWith("event: stages"),
+    );
+    expect(b.chunks).toContain(stagesChunk);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useAppSuite } from "../../../helpers/app-suite";
 import { createPrompt } from "@/db/prompts";
+import { pauseStage, resumeStage } from "@/db/queue-control";
 
 describe("GET /api/events", () => {
   const suite = useAppSuite((db) => {
@@ -8,20 +9,32 @@ describe("GET /api/events", () => {
       createPrompt(db, { type: "haiku", text, priority: 0 });
   });
 
-  /** Reads the stream until `until` appears in it, then closes it. */
-  async function readStream(lastEventId: string, until: string) {
+  /**
+   * Reads the stream until `until` appears in it, then closes it; `onOpen`
+   * runs once the server has subscribed the stream.
+   */
+  async function readStream(
+    lastEventId: string | null,
+    until: string,
+    onOpen = () => {},
+  ) {
     const abort = new AbortController();
     const timeout = setTimeout(() => abort.abort(), 5000);
     const response = await fetch(`${suite.app.baseUrl}/api/events`, {
-      headers: { "Last-Event-ID": lastEventId },
+      headers: lastEventId === null ? {} : { "Last-Event-ID": lastEventId },
       signal: abort.signal,
     });
     const reader = response
       .body!.pipeThrough(new TextDecoderStream())
       .getReader();
     let text = "";
+    let isOpen = false;
     try {
       while (!text.includes(until)) {
+        if (!isOpen && text.includes(": open\n\n")) {
+          isOpen = true;
+          onOpen();
+        }
         const { done, value } = await reader.read();
         if (done) break;
         text += value;
@@ -49,5 +62,31 @@ describe("GET /api/events", () => {
     const text = await readStream("99999999", "event: reset");
 
     expect(text).toContain('id: 3\nevent: reset\ndata: {"lastEventId":3}\n\n');
+  });
+
+  it("tells every stream at once when another process pauses or resumes a stage", async () => {
+    const startedAt = Date.now();
+    const text = await readStream(null, "event: stages", () =>
+      pauseStage(suite.db, "write", new Date("2025-03-01T09:00:00.000Z")),
+    );
+    const pausedAfterMs = Date.now() - startedAt;
+
+    const [, data] = /^event: stages\ndata: (.*)$/m.exec(text)!;
+    expect(JSON.parse(data)).toEqual({
+      paused: { write: true, render: false },
+      pausedSince: { write: "2025-03-01T09:00:00.000Z", render: null },
+    });
+    expect(text).not.toMatch(/^id: .*\nevent: stages/m);
+    expect(pausedAfterMs).toBeLessThan(2000);
+
+    const resumed = await readStream(null, "event: stages", () =>
+      resumeStage(suite.db, "write"),
+    );
+    expect(
+      JSON.parse(/^event: stages\ndata: (.*)$/m.exec(resumed)![1]),
+    ).toEqual({
+      paused: { write: false, render: false },
+      pausedSince: { write: null, render: null },
+    });
   });
 });
