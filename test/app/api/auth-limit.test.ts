@@ -10,7 +10,11 @@ describe("guessing ADMIN_TOKEN", () => {
   const ids = { queued: 0 };
   const suite = useAppSuite((db, workspace) => {
     workspace.env.ADMIN_TOKEN = adminToken;
-    ids.queued = createPrompt(db, { type: "poem", text: "queued" }).id;
+    ids.queued = createPrompt(db, {
+      type: "poem",
+      text: "queued",
+      priority: 0,
+    }).id;
   });
   const url = (path: string) => `${suite.app.baseUrl}${path}`;
   const login = (token: string) =>
