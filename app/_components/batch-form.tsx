@@ -53,7 +53,7 @@ export function BatchForm() {
       format === "csv" ? { csv: deferredText } : { text: deferredText, type },
     );
   }, [deferredText, format, type]);
-  const bodyBytes = useMemo(() => jsonBodyBytes(input), [input]);
+  const bodyBytes = jsonBodyBytes(input);
   const isTooLarge = bodyBytes > maxBodyBytes;
   const isReady = parsed !== null && parsed.errors.length === 0 && !isTooLarge;
   const canSubmit = isReady && deferredText === text && !create.isPending;
