@@ -82,11 +82,11 @@ export function WorkersTable() {
 }
 
 const columns = [
-  { heading: "Worker", width: "w-[18%]" },
+  { heading: "Worker", width: "w-[16%]" },
   { heading: "State", width: "w-[9%]" },
   { heading: "Heartbeat", width: "w-[11%]" },
   { heading: "Process", width: "w-[22%]" },
-  { heading: "Working on", width: "w-[10%]" },
+  { heading: "Working on", width: "w-[12%]" },
   { heading: "Database file", width: "" },
 ];
 
@@ -96,19 +96,18 @@ const cellClasses =
 
 function Cell(props: {
   label: string;
-  className?: string;
+  valueClassName?: string;
   title?: string;
   children: ReactNode;
 }) {
   return (
-    <td
-      className={`${cellClasses} ${props.className ?? ""}`}
-      title={props.title}
-    >
+    <td className={cellClasses} title={props.title}>
       <span aria-hidden="true" className="text-stone-500 md:hidden">
         {props.label}
       </span>
-      <span className="min-w-0">{props.children}</span>
+      <span className={`min-w-0 ${props.valueClassName ?? ""}`}>
+        {props.children}
+      </span>
     </td>
   );
 }
@@ -121,7 +120,10 @@ function WorkerRow(props: { worker: WorkerJson; nowMs: number }) {
       data-state={worker.state}
       className={`block px-5 py-4 sm:px-6 md:table-row md:p-0 ${worker.state === "dead" ? "bg-rose-50/60" : ""}`}
     >
-      <Cell label="Worker" className="font-mono text-xs leading-5 break-all">
+      <Cell
+        label="Worker"
+        valueClassName="font-mono text-xs leading-5 break-all"
+      >
         {worker.id}
       </Cell>
       <Cell label="State">
@@ -143,7 +145,7 @@ function WorkerRow(props: { worker: WorkerJson; nowMs: number }) {
       <Cell label="Working on">{currentWork(worker)}</Cell>
       <Cell
         label="Database file"
-        className="font-mono text-xs leading-5 break-all"
+        valueClassName="font-mono text-xs leading-5 break-all"
       >
         {worker.dbPath}
       </Cell>
