@@ -1,11 +1,7 @@
 import { randomInt } from "node:crypto";
 import { and, count, eq, isNull, max, ne, or } from "drizzle-orm";
 import { AppError } from "../lib/errors";
-import {
-  maxPriority,
-  minPriority,
-  type PromptType,
-} from "../lib/prompt-types";
+import { maxPriority, minPriority, type PromptType } from "../lib/prompt-types";
 import type { Stage } from "./claims";
 import { immediate, type Db } from "./client";
 import { freshRun, insertPrompt } from "./prompts";

@@ -343,8 +343,9 @@ describe("queue control", () => {
         reason: "made room at the top",
         detail: "priority 99 → 98",
       });
-      expect([claim(), claim(), claim(), claim()].map((c) => c?.prompt.id))
-        .toEqual([second.id, moved.id, first.id, apart.id]);
+      expect(
+        [claim(), claim(), claim(), claim()].map((c) => c?.prompt.id),
+      ).toEqual([second.id, moved.id, first.id, apart.id]);
     });
 
     it("refuses a prompt that is not waiting", () => {
