@@ -7,6 +7,7 @@ import { formatTime } from "./format";
 import { Button } from "./ui/button";
 import { StatusDot } from "./ui/status-dot";
 import { SignedInOnly } from "./signed-in-only";
+import { cardClasses, cardHintClasses, cardTitleClasses } from "./ui/card";
 
 const stageLabels: Record<StageName, { name: string; waiting: string }> = {
   write: { name: "Writing (stage 1)", waiting: "waiting to be written" },
@@ -24,15 +25,15 @@ export function QueueControl() {
     <section
       aria-labelledby="queue-control-title"
       data-testid="queue-control"
-      className="rounded-xl border border-stone-200 bg-white p-4 shadow-sm"
+      className={cardClasses}
     >
-      <h2 id="queue-control-title" className="text-base font-semibold">
+      <h2 id="queue-control-title" className={cardTitleClasses}>
         Stages
       </h2>
-      <p className="mb-3 text-xs text-stone-500">
+      <p className={`mt-1 ${cardHintClasses}`}>
         A paused stage starts nothing new; what runs finishes.
       </p>
-      <ul className="grid gap-2 sm:grid-cols-2">
+      <ul className="mt-4 grid gap-3 sm:grid-cols-2">
         <StageRow stage="write" />
         <StageRow stage="render" />
       </ul>

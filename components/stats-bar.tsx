@@ -30,7 +30,7 @@ export function StatsBar() {
       data-expanded={isExpanded}
       className="group sticky bottom-0 z-30 border-t border-stone-200 bg-white"
     >
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-5 gap-y-1 px-4 py-2 text-xs text-stone-600">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 text-xs text-stone-600 sm:gap-x-5">
         <button
           type="button"
           aria-expanded={isExpanded}
@@ -54,10 +54,14 @@ export function StatsBar() {
             </span>
           )}
         </div>
-        <span className="ml-auto flex flex-wrap items-center gap-x-4 gap-y-1">
+        {/* A phone's line keeps the worker, the toggle and any problem;
+            "Healthy" and "Live" join them once the bar is expanded. */}
+        <span className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-x-4 gap-y-1">
           {stats.data && <HealthStatus stats={stats.data} />}
           <WorkerStatus stats={stats} />
-          <LiveIndicator />
+          <span className="hidden group-data-[expanded=true]:flex sm:flex">
+            <LiveIndicator />
+          </span>
           <ThemeToggle />
         </span>
       </div>
@@ -156,11 +160,10 @@ function HealthStatus({ stats }: { stats: StatsJson }) {
       data-testid="stat-health"
       data-ok={isOk}
       title={reasons.join("\n") || undefined}
-      className={`flex items-center gap-1.5 ${isOk ? "" : "font-medium text-rose-700"}`}
+      className={`items-center gap-1.5 ${isOk ? "hidden group-data-[expanded=true]:flex sm:flex" : "flex font-medium text-rose-700"}`}
     >
       <StatusDot tone={isOk ? "ok" : "bad"} />
-      {/* On a phone the dot alone; the words stay for screen readers. */}
-      <span className="sr-only sm:not-sr-only">
+      <span>
         {isOk
           ? "Healthy"
           : `${reasons.length} ${reasons.length === 1 ? "problem" : "problems"}`}

@@ -14,7 +14,7 @@ export function WritingView({ writing }: { writing: WritingJson }) {
     return (
       <pre
         dir="auto"
-        className="font-serif text-[15px] leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
+        className="font-serif text-base leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
       >
         {writing.content}
       </pre>
@@ -92,7 +92,7 @@ function SpecSummary({ spec }: { spec: Spec }) {
       {Array.isArray(spec.lyrics) && (
         <pre
           dir="auto"
-          className="mt-2 font-serif text-[15px] leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
+          className="mt-2 font-serif text-base leading-relaxed wrap-anywhere whitespace-pre-wrap text-stone-900 [unicode-bidi:isolate]"
         >
           {lyricsText(spec.lyrics)}
         </pre>

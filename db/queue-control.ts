@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { and, count, eq, isNull, max, ne, or } from "drizzle-orm";
 import { AppError } from "../lib/errors";
-import type { PromptType } from "../lib/prompt-types";
+import { maxPriority, minPriority, type PromptType } from "../lib/prompt-types";
 import type { Stage } from "./claims";
 import { immediate, type Db } from "./client";
 import { freshRun, insertPrompt } from "./prompts";
@@ -193,7 +193,8 @@ export function movePromptToTop(
     const highest = highestWaitingPriority(tx, promptId);
     if (highest === null || current.priority > highest) return current;
 
-    const priority = highest + 1;
+    if (highest >= maxPriority) makeRoomAtTop(tx, promptId, now);
+    const priority = Math.min(highest + 1, maxPriority);
     return applyPromptEdit(tx, {
       promptId,
       reason: "moved to top",
@@ -204,25 +205,46 @@ export function movePromptToTop(
   });
 }
 
+/**
+ * Lowers by one the other waiting prompts in the unbroken run of priorities
+ * that reaches the top of the accepted range, so the top is free without
+ * going past it and their order among themselves and the rest stays.
+ * LIMIT: a run down to the bottom of the range merges with it there.
+ */
+function makeRoomAtTop(tx: Writer, exceptId: number, now: Date) {
+  const waiting = tx
+    .select({ id: prompts.id, priority: prompts.priority })
+    .from(prompts)
+    .where(and(ne(prompts.id, exceptId), isWaiting))
+    .all();
+  const taken = new Set(waiting.map((row) => row.priority));
+  let runBottom = maxPriority;
+  while (runBottom > minPriority && taken.has(runBottom - 1)) runBottom--;
+
+  for (const row of waiting) {
+    if (row.priority < runBottom || row.priority <= minPriority) continue;
+    const priority = Math.min(row.priority, maxPriority) - 1;
+    applyPromptEdit(tx, {
+      promptId: row.id,
+      reason: "made room at the top",
+      detail: `priority ${row.priority} → ${priority}`,
+      patch: { priority },
+      now,
+    });
+  }
+}
+
+/** Waiting to be written, or written and waiting to be rendered. */
+const isWaiting = or(
+  and(eq(prompts.status, "unprocessed"), isNull(prompts.artifactStatus)),
+  and(eq(prompts.status, "completed"), eq(prompts.artifactStatus, "pending")),
+);
+
 function highestWaitingPriority(tx: Writer, exceptId: number): number | null {
   const row = tx
     .select({ highest: max(prompts.priority) })
     .from(prompts)
-    .where(
-      and(
-        ne(prompts.id, exceptId),
-        or(
-          and(
-            eq(prompts.status, "unprocessed"),
-            isNull(prompts.artifactStatus),
-          ),
-          and(
-            eq(prompts.status, "completed"),
-            eq(prompts.artifactStatus, "pending"),
-          ),
-        ),
-      ),
-    )
+    .where(and(ne(prompts.id, exceptId), isWaiting))
     .get();
   return row?.highest ?? null;
 }

@@ -39,6 +39,10 @@ export function isMediaType(type: string): type is MediaType {
 
 export const maxPromptChars = 4000;
 
+/** The priorities the API accepts; moving to the top stays inside them. */
+export const minPriority = -100;
+export const maxPriority = 100;
+
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const visibleCharacter = /[\p{L}\p{N}\p{S}\p{P}]/u;
 
@@ -65,8 +69,8 @@ export const newPromptSchema = z.strictObject({
   text: promptTextSchema,
   priority: z
     .number()
-    .min(-100, "priority must be between -100 and 100")
-    .max(100, "priority must be between -100 and 100")
+    .min(minPriority, "priority must be between -100 and 100")
+    .max(maxPriority, "priority must be between -100 and 100")
     .refine(Number.isInteger, "priority must be a whole number")
     .default(0),
 });

@@ -19,6 +19,7 @@ import {
   type BatchInput,
 } from "@/lib/prompt-batch";
 import type { PromptType } from "@/lib/prompt-types";
+import { jsonBodyBytes, maxBodyBytes } from "@/lib/request-limits";
 
 const fieldClasses =
   "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm placeholder:text-stone-500 focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
@@ -52,11 +53,10 @@ export function BatchForm() {
       format === "csv" ? { csv: deferredText } : { text: deferredText, type },
     );
   }, [deferredText, format, type]);
-  const canSubmit =
-    parsed !== null &&
-    deferredText === text &&
-    parsed.errors.length === 0 &&
-    !create.isPending;
+  const bodyBytes = jsonBodyBytes(input);
+  const isTooLarge = bodyBytes > maxBodyBytes;
+  const isReady = parsed !== null && parsed.errors.length === 0 && !isTooLarge;
+  const canSubmit = isReady && deferredText === text && !create.isPending;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -126,7 +126,7 @@ export function BatchForm() {
       </div>
 
       <div id={ids.preview} aria-live="polite">
-        {parsed && <Preview parse={parsed} />}
+        {parsed && <Preview parse={parsed} bodyBytes={bodyBytes} />}
       </div>
 
       {create.isError && (
@@ -161,27 +161,40 @@ export function BatchForm() {
       <Button type="submit" variant="primary" disabled={!canSubmit}>
         {create.isPending
           ? "Adding…"
-          : `Add ${parsed?.rows.length ?? 0} prompts`}
+          : isReady
+            ? `Add ${parsed.rows.length} prompts`
+            : "Add prompts"}
       </Button>
     </form>
   );
 }
 
-function Preview({ parse }: { parse: ReturnType<typeof parseBatch> }) {
+function Preview({
+  parse,
+  bodyBytes,
+}: {
+  parse: ReturnType<typeof parseBatch>;
+  bodyBytes: number;
+}) {
   const { rows, errors } = parse;
+  const isTooLarge = bodyBytes > maxBodyBytes;
   return (
     <div data-testid="batch-preview" className="space-y-2 text-sm">
+      {isTooLarge && (
+        <p
+          data-testid="batch-too-large"
+          className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 font-medium text-rose-900"
+        >
+          Too large: {kibOf(bodyBytes)} KiB of {maxBodyBytes / 1024} KiB the
+          server accepts at once; split it into smaller batches.
+        </p>
+      )}
       {errors.length > 0 && (
         <div
           data-testid="batch-line-errors"
           className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-rose-900"
         >
-          <p className="font-medium">
-            Fix{" "}
-            {errors.length === 1 ? "this line" : `these ${errors.length} lines`}{" "}
-            first; nothing is added while one is wrong:
-          </p>
-          <ul className="mt-1 list-disc pl-5">
+          <ul className="list-disc pl-5">
             {errors.slice(0, 20).map((error) => (
               <li key={`${error.line}:${error.message}`}>
                 Line {error.line}: {error.message}
@@ -191,7 +204,11 @@ function Preview({ parse }: { parse: ReturnType<typeof parseBatch> }) {
         </div>
       )}
       <p className="text-stone-600" data-testid="batch-count">
-        {rows.length} {rows.length === 1 ? "prompt" : "prompts"} ready
+        {errors.length > 0
+          ? `Fix ${errors.length} ${errors.length === 1 ? "line" : "lines"}; nothing is added while one is wrong.`
+          : isTooLarge
+            ? `${rows.length} ${rows.length === 1 ? "prompt" : "prompts"}, too many bytes to send at once`
+            : `${rows.length} ${rows.length === 1 ? "prompt" : "prompts"} ready`}
       </p>
       {rows.length > 0 && (
         <table className="w-full table-fixed text-left text-xs">
@@ -228,4 +245,9 @@ function Preview({ parse }: { parse: ReturnType<typeof parseBatch> }) {
       )}
     </div>
   );
+}
+
+/** Whole KiB, rounded up, so a body just over the limit never reads as 64. */
+function kibOf(bytes: number): number {
+  return Math.ceil(bytes / 1024);
 }

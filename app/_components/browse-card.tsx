@@ -1,5 +1,7 @@
 import { ArtifactView } from "@/components/artifact-view";
 import { formatDateTime, typeLabel } from "@/components/format";
+import { focusRing } from "@/components/ui/button";
+import { cardClasses } from "@/components/ui/card";
 import { WritingView } from "@/components/writing-view";
 import type { GalleryItemJson, WritingJson } from "@/lib/api-types";
 import { CopyButton } from "./browse-copy";
@@ -15,7 +17,7 @@ export function BrowseCard({ item, onOpenImage }: BrowseCardProps) {
   return (
     <article
       data-testid={`gallery-item-${prompt.id}`}
-      className="flex min-w-0 flex-col gap-3 rounded-xl border border-stone-200 bg-white p-4 shadow-sm"
+      className={`flex min-w-0 flex-col gap-4 ${cardClasses}`}
     >
       <header>
         <p className="text-xs text-stone-500">
@@ -46,7 +48,13 @@ export function BrowseCard({ item, onOpenImage }: BrowseCardProps) {
       ))}
       {writing && (
         <>
-          <div className="max-h-96 overflow-y-auto">
+          {/* Focusable, so a keyboard can scroll a long writing too. */}
+          <div
+            role="region"
+            aria-label={`Writing of #${prompt.id}`}
+            tabIndex={0}
+            className={`max-h-96 overflow-y-auto rounded-sm ${focusRing}`}
+          >
             <WritingView writing={writing} />
           </div>
           <div>

@@ -11,6 +11,11 @@ import { GalleryGrid } from "./gallery-grid";
 import { QueueDialog } from "./queue-dialog";
 import { RecentPrompts } from "./recent-prompts";
 import { SubmitForm } from "./submit-form";
+import {
+  cardClasses,
+  cardTitleClasses,
+  pageTitleClasses,
+} from "@/components/ui/card";
 
 type View = "queue" | "browse";
 
@@ -33,8 +38,8 @@ export function HomeScreen() {
       <AppShell>
         <header className="flex items-baseline justify-between gap-4">
           <div>
-            <h1 className="font-serif text-3xl text-stone-900">Poets</h1>
-            <p className="text-sm text-stone-500">
+            <h1 className={pageTitleClasses}>Poets</h1>
+            <p className="mt-1 text-sm text-stone-500">
               Type a prompt; watch it become finished work.
             </p>
           </div>
@@ -48,10 +53,10 @@ export function HomeScreen() {
 
         <HealthBanner />
 
-        <section className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm">
-          <h2 className="mb-3 text-base font-semibold">New prompt</h2>
+        <section className={cardClasses}>
+          <h2 className={`mb-4 ${cardTitleClasses}`}>New prompt</h2>
           <SubmitForm onSubmitted={() => setView("queue")} />
-          <details className="mt-4 border-t border-stone-200 pt-3">
+          <details className="mt-6 border-t border-stone-200 pt-4">
             <summary className="cursor-pointer text-sm font-medium text-stone-700">
               Paste many prompts
             </summary>

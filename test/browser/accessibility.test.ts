@@ -216,57 +216,57 @@ describe("accessibility in a browser", () => {
     );
   });
 
+  // Each screen the theme and width checks visit, in order: "detail" opens
+  // a row of the dialog "queue" left open.
+  const screens: [string, (p: Page) => Promise<void>][] = [
+    [
+      "queue",
+      async (p) => {
+        await p.goto(app.baseUrl);
+        await p.getByTestId("open-queue").click();
+        await p
+          .getByTestId("queue-dialog")
+          .getByTestId(`prompt-row-${ids.poem}`)
+          .waitFor();
+      },
+    ],
+    [
+      "detail",
+      async (p) => {
+        await p
+          .getByTestId("queue-dialog")
+          .getByTestId(`prompt-row-${ids.image}`)
+          .click();
+        await p.getByTestId("prompt-detail").waitFor();
+      },
+    ],
+    [
+      "browse",
+      async (p) => {
+        await p.goto(app.baseUrl);
+        await p.getByRole("tab", { name: "Browse" }).click();
+        await p.getByTestId(`gallery-item-${ids.image}`).waitFor();
+      },
+    ],
+    [
+      "stats",
+      async (p) => {
+        await p.goto(app.baseUrl);
+        await p.getByTestId("stats-bar").getByTestId("worker-status").waitFor();
+        await p.getByTestId("stats-bar").scrollIntoViewIfNeeded();
+      },
+    ],
+    [
+      "admin",
+      async (p) => {
+        await p.goto(`${app.baseUrl}/admin`);
+        await p.getByTestId("worker-row").first().waitFor();
+        await p.getByTestId("workers-table").scrollIntoViewIfNeeded();
+      },
+    ],
+  ];
   it("has no serious violations in either theme, at desktop and phone widths", async () => {
     const found: string[] = [];
-    const screens: [string, (p: Page) => Promise<void>][] = [
-      [
-        "queue",
-        async (p) => {
-          await p.goto(app.baseUrl);
-          await p.getByTestId("open-queue").click();
-          await p
-            .getByTestId("queue-dialog")
-            .getByTestId(`prompt-row-${ids.poem}`)
-            .waitFor();
-        },
-      ],
-      [
-        "detail",
-        async (p) => {
-          await p
-            .getByTestId("queue-dialog")
-            .getByTestId(`prompt-row-${ids.image}`)
-            .click();
-          await p.getByTestId("prompt-detail").waitFor();
-        },
-      ],
-      [
-        "browse",
-        async (p) => {
-          await p.goto(app.baseUrl);
-          await p.getByRole("tab", { name: "Browse" }).click();
-          await p.getByTestId(`gallery-item-${ids.image}`).waitFor();
-        },
-      ],
-      [
-        "stats",
-        async (p) => {
-          await p.goto(app.baseUrl);
-          await p
-            .getByTestId("stats-bar")
-            .getByTestId("worker-status")
-            .waitFor();
-          await p.getByTestId("stats-bar").scrollIntoViewIfNeeded();
-        },
-      ],
-      [
-        "admin",
-        async (p) => {
-          await p.goto(`${app.baseUrl}/admin`);
-          await p.getByTestId("worker-row").first().waitFor();
-        },
-      ],
-    ];
     const sizes = {
       desktop: { width: 1280, height: 800 },
       phone: { width: 390, height: 844 },
@@ -292,6 +292,26 @@ describe("accessibility in a browser", () => {
 
     expect(found).toEqual([]);
   }, 180_000);
+
+  it("scrolls no screen sideways at 360 px, the narrowest phone we fit", async () => {
+    const overflows: string[] = [];
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 780 },
+    });
+    const p = await context.newPage();
+
+    for (const [name, show] of screens) {
+      await show(p);
+      const extra = await p.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      if (extra > 0) overflows.push(`${name}: ${extra}px too wide`);
+      await screenshot(p, `${name}-narrow-light.png`);
+    }
+    await context.close();
+
+    expect(overflows).toEqual([]);
+  });
 
   it("keeps the theme chosen with the toggle across a reload", async () => {
     const context = await browser.newContext({ colorScheme: "light" });

@@ -220,10 +220,14 @@ describe("queue control in a browser", () => {
     await expect
       .poll(() => form.getByTestId("batch-line-errors").textContent())
       .toContain("Line 5: text has a control character");
+    expect(await form.getByTestId("batch-count").textContent()).toBe(
+      "Fix 1 line; nothing is added while one is wrong.",
+    );
+    expect(await form.getByTestId("batch-preview").textContent()).not.toMatch(
+      /ready/,
+    );
     expect(
-      await form
-        .getByRole("button", { name: /^Add \d+ prompts$/ })
-        .isDisabled(),
+      await form.getByRole("button", { name: "Add prompts" }).isDisabled(),
     ).toBe(true);
     await box.fill("Moon on water\nLast leaf\nCrow on a branch\n");
     await expect
@@ -252,6 +256,36 @@ describe("queue control in a browser", () => {
         .poll(() => statusOf(prompt.id), { timeout: 20_000 })
         .toBe("completed");
     }
+  });
+
+  it("says a paste is too large for the server before sending it", async () => {
+    const form = page.getByTestId("batch-form");
+    const box = form.getByLabel(/Prompts \(up to 1000\)/);
+    const line = "a long line of rain ".repeat(199) + "end";
+    const requests: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/prompts/batch")) requests.push(r.url());
+    });
+    // 20 lines of 3983 characters: within every per-line rule, but a body
+    // of about 78 KiB, past the server's 64 KiB.
+    const paste = Array.from({ length: 20 }, () => line).join("\n");
+
+    await box.fill(paste);
+    await expect
+      .poll(() => form.getByTestId("batch-too-large").textContent())
+      .toMatch(/^Too large: 78 KiB of 64 KiB/);
+    await shoot(page, "queue-control-batch-too-large.png");
+    const button = form.getByRole("button", { name: "Add prompts" });
+    const isDisabled = await button.isDisabled();
+    await form.evaluate((el: HTMLFormElement) => el.requestSubmit());
+    await box.fill(paste.split("\n").slice(0, 15).join("\n"));
+    await expect
+      .poll(() => form.getByTestId("batch-count").textContent())
+      .toBe("15 prompts ready");
+    await box.fill("");
+
+    expect(isDisabled).toBe(true);
+    expect(requests).toEqual([]);
   });
 
   it("fits the panel, the batch form and a detail's actions on a phone", async () => {

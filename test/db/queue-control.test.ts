@@ -325,6 +325,29 @@ describe("queue control", () => {
       expect(getPrompt(db, older.id)!.priority).toBe(5);
     });
 
+    it("never moves past the highest priority the API accepts, and keeps the order below", () => {
+      const first = add("poem", "a", 100);
+      const second = add("poem", "b", 99);
+      const apart = add("poem", "c", 50);
+      const moved = add("poem", "d", 0);
+
+      const result = movePromptToTop(db, moved.id);
+      const again = movePromptToTop(db, second.id);
+
+      expect(result.priority).toBe(100);
+      expect(again.priority).toBe(100);
+      expect(getPrompt(db, first.id)!.priority).toBe(98);
+      expect(getPrompt(db, moved.id)!.priority).toBe(99);
+      expect(getPrompt(db, apart.id)!.priority).toBe(50);
+      expect(lastEvent(first.id)).toMatchObject({
+        reason: "made room at the top",
+        detail: "priority 99 → 98",
+      });
+      expect(
+        [claim(), claim(), claim(), claim()].map((c) => c?.prompt.id),
+      ).toEqual([second.id, moved.id, first.id, apart.id]);
+    });
+
     it("refuses a prompt that is not waiting", () => {
       const prompt = add();
       claim();

@@ -8,18 +8,19 @@ import { HealthPanel } from "./health-panel";
 import { SignOutButton } from "./sign-out-button";
 import { StuckPrompts } from "./stuck-prompts";
 import { WorkersTable } from "./workers-table";
+import { pageTitleClasses } from "@/components/ui/card";
 
 export function AdminScreen() {
   return (
     <AppShell>
       <header className="flex items-baseline justify-between gap-4">
         <div>
-          <h1 className="font-serif text-3xl text-stone-900">Admin</h1>
-          <p className="text-sm text-stone-500">
+          <h1 className={pageTitleClasses}>Admin</h1>
+          <p className="mt-1 text-sm text-stone-500">
             Stuck work, the workers, the backends and the database.
           </p>
         </div>
-        <div className="flex items-baseline gap-3">
+        <div className="flex shrink-0 items-baseline gap-3 whitespace-nowrap">
           <SignOutButton />
           <Link
             href="/"

@@ -5,6 +5,7 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import type { BackendsJson, RenderServerJson } from "@/lib/api-types";
 import { useHealth } from "@/lib/client/health";
 import { useNow } from "@/lib/client/use-now";
+import { cardClasses, cardTitleClasses } from "@/components/ui/card";
 
 const healthTones: Record<RenderServerJson["health"], BadgeTone> = {
   healthy: "success",
@@ -23,12 +24,12 @@ export function BackendsPanel() {
     <section
       data-testid="backends-panel"
       aria-labelledby="backends-heading"
-      className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm"
+      className={cardClasses}
     >
-      <h2 id="backends-heading" className="mb-3 text-base font-semibold">
+      <h2 id="backends-heading" className={`mb-4 ${cardTitleClasses}`}>
         Backends
       </h2>
-      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[8rem_1fr]">
+      <dl className="grid gap-x-2 gap-y-1 text-sm sm:grid-cols-[7rem_1fr]">
         <dt className="text-stone-500">Writing</dt>
         <dd data-testid="writer-backend">{describeWriter(writer)}</dd>
         <dt className="text-stone-500">Rendering</dt>

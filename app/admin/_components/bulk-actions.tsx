@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { cardInset, flushCardClasses } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import type {
   BulkActionJson,
@@ -52,9 +53,12 @@ export function BulkActions({ selectedIds, onDone }: BulkActionsProps) {
   return (
     <div
       data-testid="bulk-actions"
-      className="flex flex-wrap items-center gap-2 rounded-lg border border-stone-200 bg-white px-4 py-2.5 text-sm"
+      className={`flex flex-wrap items-center gap-2 py-3 text-sm ${flushCardClasses} ${cardInset}`}
     >
-      <span className="flex-1 text-stone-600" aria-live="polite">
+      <span
+        className="min-w-full flex-1 text-stone-600 sm:min-w-0"
+        aria-live="polite"
+      >
         {count === 0
           ? "Select prompts to act on them together."
           : `${count} selected`}

@@ -15,6 +15,11 @@ import {
   workerLivenessOf,
   type WorkerLiveness,
 } from "@/lib/client/worker-liveness";
+import {
+  cardClasses,
+  cardTitleClasses,
+  sectionLabelClasses,
+} from "@/components/ui/card";
 
 /** The database this app uses and the worker it sees, side by side. */
 export function HealthPanel() {
@@ -34,12 +39,9 @@ export function HealthPanel() {
     data?.worker != null && data.worker.dbPath !== data.db.path;
 
   return (
-    <section
-      data-testid="health-panel"
-      className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm"
-    >
-      <div className="mb-3 flex items-center gap-2">
-        <h2 className="text-base font-semibold">Health</h2>
+    <section data-testid="health-panel" className={cardClasses}>
+      <div className="mb-4 flex items-center gap-2">
+        <h2 className={cardTitleClasses}>Health</h2>
         {health.isError ? (
           <Badge tone="danger" data-testid="health-ok">
             unreachable
@@ -143,9 +145,7 @@ function aliveText(liveness: WorkerLiveness): string {
 function Facts(props: { title: string; testId?: string; children: ReactNode }) {
   return (
     <div data-testid={props.testId}>
-      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">
-        {props.title}
-      </h3>
+      <h3 className={`mb-2 ${sectionLabelClasses}`}>{props.title}</h3>
       <dl className="space-y-1 text-sm">{props.children}</dl>
     </div>
   );

@@ -5,6 +5,11 @@ import { formatAge, typeLabel } from "@/components/format";
 import { ArtifactStatusBadge, StatusBadge } from "@/components/status-badge";
 import type { StuckPageJson, StuckRuleJson } from "@/lib/api-types";
 import { Button } from "@/components/ui/button";
+import {
+  cardInset,
+  cardTitleClasses,
+  flushCardClasses,
+} from "@/components/ui/card";
 import { useStuckPrompts } from "@/lib/client/admin";
 import { useRequeuePrompt } from "@/lib/client/prompts";
 import { BulkActions } from "./bulk-actions";
@@ -46,7 +51,7 @@ export function StuckPrompts() {
 
   return (
     <section className="space-y-4" aria-labelledby="stuck-title">
-      <h2 id="stuck-title" className="text-base font-semibold">
+      <h2 id="stuck-title" className={cardTitleClasses}>
         Stuck
       </h2>
       {isPending && <p className="text-sm text-stone-500">Loading…</p>}
@@ -93,11 +98,10 @@ function RuleGroup({ rule, page, selected, onToggle }: RuleGroupProps) {
   const ids = items.map((item) => item.prompt.id);
   const isAllSelected = ids.length > 0 && ids.every((id) => selected.has(id));
   return (
-    <div
-      data-testid={`stuck-group-${rule}`}
-      className="rounded-xl border border-stone-200 bg-white shadow-sm"
-    >
-      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 border-b border-stone-100 px-4 py-2.5 text-sm">
+    <div data-testid={`stuck-group-${rule}`} className={flushCardClasses}>
+      <div
+        className={`flex flex-wrap items-baseline gap-x-3 gap-y-1 border-b border-stone-100 py-3 text-sm ${cardInset}`}
+      >
         <h3 className="font-semibold">
           {ruleTitles[rule]}{" "}
           <span className="font-normal text-stone-500">({items.length})</span>
@@ -111,10 +115,12 @@ function RuleGroup({ rule, page, selected, onToggle }: RuleGroupProps) {
         </p>
       </div>
       {items.length === 0 ? (
-        <p className="px-4 py-3 text-sm text-stone-500">None.</p>
+        <p className={`${cardInset} py-3 text-sm text-stone-500`}>None.</p>
       ) : (
         <>
-          <label className="flex items-center gap-2 border-b border-stone-100 px-4 py-2 text-xs text-stone-600">
+          <label
+            className={`flex items-center gap-2 border-b border-stone-100 py-2 text-xs text-stone-600 ${cardInset}`}
+          >
             <input
               type="checkbox"
               checked={isAllSelected}
@@ -152,7 +158,7 @@ function StuckRow({ item, isSelected, onToggle }: StuckRowProps) {
   return (
     <li
       data-testid={`stuck-row-${prompt.id}`}
-      className="flex items-start gap-3 px-4 py-3"
+      className={`flex items-start gap-3 py-3 ${cardInset}`}
     >
       <input
         type="checkbox"

@@ -1,7 +1,8 @@
 import { log } from "@/lib/log";
 import { AppError } from "@/lib/errors";
+import { maxBodyBytes } from "@/lib/request-limits";
 
-export const maxBodyBytes = 64 * 1024;
+export { maxBodyBytes };
 
 /**
  * Reads a JSON body of at most maxBodyBytes. Counts the bytes actually

@@ -22,20 +22,27 @@ export function otherMethods<A extends Method>(
 ): Record<Refused<A> | "OPTIONS", Handler> {
   const answered = allowedWithImplied(allowed);
   const allow = [...answered, "OPTIONS"].sort().join(", ");
-  const refuse = route("method not allowed", (request) => {
-    const { pathname } = new URL(request.url);
-    const response = errorResponse(
-      new AppError(
-        "method_not_allowed",
-        `${pathname} answers ${allow}, not ${request.method}.`,
-      ),
-    );
-    response.headers.set("Allow", allow);
-    return response;
-  });
+  // Neither answer changes anything, so neither waits on a sign-in: a
+  // wrong method is 405 whoever sends it.
+  const refuse = route(
+    "method not allowed",
+    (request) => {
+      const { pathname } = new URL(request.url);
+      const response = errorResponse(
+        new AppError(
+          "method_not_allowed",
+          `${pathname} answers ${allow}, not ${request.method}.`,
+        ),
+      );
+      response.headers.set("Allow", allow);
+      return response;
+    },
+    { needsSignIn: false },
+  );
   const options = route(
     "OPTIONS",
     () => new Response(null, { status: 204, headers: { Allow: allow } }),
+    { needsSignIn: false },
   );
   const refused = methods.filter((method) => !answered.includes(method));
   return {

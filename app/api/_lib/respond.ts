@@ -42,6 +42,15 @@ type Handler<C> = (
   context: C,
 ) => Promise<Response> | Response;
 
+type RouteOptions = {
+  /**
+   * False for answers that change nothing whoever asks (a wrong method's
+   * 405): they need no sign-in, so a signed-out caller learns the method is
+   * wrong rather than that signing in would help.
+   */
+  needsSignIn?: boolean;
+};
+
 /**
  * Wraps a route handler: a change from another site, or one that needs a
  * sign-in without one, is refused before the handler runs; expected errors
@@ -49,9 +58,19 @@ type Handler<C> = (
  * answered with a generic 500. Every API route goes through here, so a new
  * route is guarded without asking.
  */
-export function route<C>(name: string, handler: Handler<C>): Handler<C> {
+export function route<C>(
+  name: string,
+  handler: Handler<C>,
+  { needsSignIn = true }: RouteOptions = {},
+): Handler<C> {
   return async (request, context) => {
-    const response = await respond(name, handler, request, context);
+    const response = await respond(
+      name,
+      handler,
+      request,
+      context,
+      needsSignIn,
+    );
     if (!response.headers.has("Content-Security-Policy")) {
       response.headers.set("Content-Security-Policy", apiContentSecurityPolicy);
     }
@@ -67,11 +86,14 @@ async function respond<C>(
   handler: Handler<C>,
   request: Request,
   context: C,
+  needsSignIn: boolean,
 ): Promise<Response> {
   try {
     refuseForeignHost(request.headers, getConfig());
     refuseCrossSite(request);
-    refuseUnauthorised(request, getConfig().ADMIN_TOKEN, Date.now());
+    if (needsSignIn) {
+      refuseUnauthorised(request, getConfig().ADMIN_TOKEN, Date.now());
+    }
     return await handler(request, context);
   } catch (error) {
     if (error instanceof AppError) return errorResponse(error);

@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { safeNextPath, useAuthState, useSignIn } from "@/lib/client/auth";
 import { messageOf } from "@/lib/client/query-client";
+import { cardClasses, pageTitleClasses } from "@/components/ui/card";
 
 const fieldClasses =
   "w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm text-stone-900 shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600/30";
@@ -18,7 +19,7 @@ export function LoginScreen({ next }: { next?: string }) {
   return (
     <main className="mx-auto w-full max-w-sm space-y-6 px-4 pt-16 pb-10">
       <header className="space-y-1">
-        <h1 className="font-serif text-3xl text-stone-900">Sign in</h1>
+        <h1 className={pageTitleClasses}>Sign in</h1>
         <p className="text-sm text-stone-500">
           The admin page and changes to the queue need the admin token
           (ADMIN_TOKEN).
@@ -29,7 +30,7 @@ export function LoginScreen({ next }: { next?: string }) {
           Sign-in is off: ADMIN_TOKEN is not set, so the admin page is open.
         </p>
       ) : (
-        <section className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm">
+        <section className={cardClasses}>
           <LoginForm next={next} />
         </section>
       )}

@@ -54,10 +54,18 @@ describe("access with ADMIN_TOKEN", () => {
   const changes = () => [
     ["POST", `/api/prompts/${ids.running}/requeue`],
     ["POST", `/api/prompts/${ids.queued}/cancel`],
+    ["PATCH", `/api/prompts/${ids.queued}`],
+    ["POST", "/api/stages/write/pause"],
+    ["POST", "/api/not-yet-written"],
+  ];
+
+  /** Methods the route does not answer, signed in or not. */
+  const wrongMethods = () => [
     ["DELETE", "/api/prompts"],
     ["PUT", `/api/prompts/${ids.queued}`],
     ["PATCH", "/api/stats"],
-    ["POST", "/api/not-yet-written"],
+    ["GET", `/api/prompts/${ids.running}/requeue`],
+    ["DELETE", "/api/prompts/batch"],
   ];
 
   it.each([
@@ -103,6 +111,21 @@ describe("access with ADMIN_TOKEN", () => {
       expect(snapshot()).toEqual(before);
     },
   );
+
+  it("answers a wrong method with 405 signed out, not 401", async () => {
+    const before = snapshot();
+
+    const answers = await Promise.all(
+      wrongMethods().map(([method, path]) => send(method, path)),
+    );
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get("allow")).toBeTruthy();
+      expect((await answer.json()).error.code).toBe("method_not_allowed");
+    }
+    expect(snapshot()).toEqual(before);
+  });
 
   it("accepts the token as a Bearer header", async () => {
     const response = await send("POST", `/api/prompts/${ids.running}/requeue`, {
