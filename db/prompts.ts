@@ -10,6 +10,7 @@ import type {
 import { immediate, type Db } from "./client";
 import { requestJobStop } from "./render-job-stops";
 import { matchesSearch, toMatchQuery } from "./search";
+import { readPromptCounts } from "./stats";
 import {
   artifacts,
   promptEvents,
@@ -270,29 +271,11 @@ export const freshRun = releasedLease({
 });
 
 /**
- * Counts of prompts by status, by artifact status and by type, read from
- * one snapshot so that the three agree.
+ * Counts of prompts by status, by artifact status and by type, from the
+ * counters that triggers keep in step with every change (db/stats.ts).
  */
 export function countPrompts(db: Db) {
-  type Column =
-    typeof prompts.status | typeof prompts.artifactStatus | typeof prompts.type;
-  return db.transaction((tx) => {
-    const countBy = (column: Column) =>
-      Object.fromEntries(
-        tx
-          .select({ key: column, count: sql<number>`count(*)` })
-          .from(prompts)
-          .where(sql`${column} IS NOT NULL`)
-          .groupBy(column)
-          .all()
-          .map((row) => [row.key, row.count]),
-      ) as Record<string, number>;
-    return {
-      byStatus: countBy(prompts.status),
-      byArtifactStatus: countBy(prompts.artifactStatus),
-      byType: countBy(prompts.type),
-    };
-  });
+  return readPromptCounts(db);
 }
 
 /** One earlier output of a prompt: a writing and the files made from it. */

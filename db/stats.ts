@@ -1,52 +1,90 @@
+import type { ArtifactStatus, PromptType, Status } from "../lib/prompt-types";
 import type { Db } from "./client";
 
 export type StageName = "write" | "render";
 
-/** How many of the latest finished stages a median is taken over. */
+/**
+ * How many of the latest finished stages a median is taken over: the size of
+ * the stage_runs ring that migration 0010's trigger fills (500 there too).
+ */
 export const stageSampleSize = 500;
 
 /** Median and sample size of one stage's durations; null median when none. */
 export type StageDuration = { medianMs: number | null; samples: number };
 
-// A stage ends with the first event that leaves `processing`, and the event
-// just before it (same prompt, lower id) is the claim that started it: no
-// transition happens to a prompt while it is processing except its end. So
-// each end finds its start with one step back along prompt_events_prompt,
-// and the newest ends come from a backwards walk of the primary key that
-// stops after `limit` rows.
-const stageDurationsSql = `
-  SELECT e.created_at - (
-    SELECT s.created_at FROM prompt_events s
-    WHERE s.prompt_id = e.prompt_id AND s.id < e.id
-    ORDER BY s.id DESC LIMIT 1
-  ) AS duration_ms
-  FROM prompt_events e
-  WHERE e.from_status = 'processing' AND e.to_status = 'completed'
-    AND e.from_artifact_status IS ?
-  ORDER BY e.id DESC
-  LIMIT ?`;
+export type PromptCounts = {
+  byStatus: Partial<Record<Status, number>>;
+  byArtifactStatus: Partial<Record<ArtifactStatus, number>>;
+  byType: Partial<Record<PromptType, number>>;
+};
+
+const minuteMs = 60_000;
+
+// Every figure comes from the small tables that migration 0010's triggers
+// keep in the transaction of each change (stats_counts, finished_minutes,
+// stage_runs), so each read is a key lookup whatever the number of prompts.
+// They are not in db/schema.ts: drizzle-kit cannot declare WITHOUT ROWID.
+/** Exported for the query-plan test. */
+export const statsQueries = {
+  promptCounts: `
+    SELECT dimension, value, count FROM stats_counts
+    WHERE dimension IN ('status', 'artifact_status', 'type') AND count <> 0`,
+  finishedSince: `
+    SELECT coalesce(sum(count), 0) AS count FROM finished_minutes
+    WHERE minute >= ?`,
+  stageRuns: `SELECT event_id, duration_ms FROM stage_runs WHERE stage = ?`,
+};
+
+const dimensionKeys: Record<string, keyof PromptCounts> = {
+  status: "byStatus",
+  artifact_status: "byArtifactStatus",
+  type: "byType",
+};
+
+/** Prompts by status, by artifact status and by type, from one statement. */
+export function readPromptCounts(db: Db): PromptCounts {
+  const rows = db.$client.prepare(statsQueries.promptCounts).all() as {
+    dimension: string;
+    value: string;
+    count: number;
+  }[];
+  const counts: PromptCounts = {
+    byStatus: {},
+    byArtifactStatus: {},
+    byType: {},
+  };
+  for (const row of rows) {
+    const byValue: Record<string, number> =
+      counts[dimensionKeys[row.dimension]];
+    byValue[row.value] = row.count;
+  }
+  return counts;
+}
 
 /**
- * The median duration of each stage over its latest `stageSampleSize`
- * successful runs: from "writing started" or "rendering started" to the
- * event that completed the stage.
+ * The median duration of each stage over its latest `limit` (at most
+ * `stageSampleSize`) successful runs: from "writing started" or "rendering
+ * started" to the event that completed the stage.
  */
 export function readStageDurations(
   db: Db,
   limit = stageSampleSize,
 ): Record<StageName, StageDuration> {
-  const statement = db.$client.prepare(stageDurationsSql);
-  const durationsOf = (fromArtifactStatus: string | null) =>
+  const statement = db.$client.prepare(statsQueries.stageRuns);
+  const durationsOf = (stage: StageName) =>
     (
-      statement.all(fromArtifactStatus, limit) as {
+      statement.all(stage) as {
+        event_id: number;
         duration_ms: number | null;
       }[]
     )
-      .map((row) => row.duration_ms)
+      .sort((a, b) => b.event_id - a.event_id)
+      .slice(0, limit)
+      .map((run) => run.duration_ms)
       .filter((ms): ms is number => ms !== null);
   return {
-    write: summarise(durationsOf(null)),
-    render: summarise(durationsOf("processing")),
+    write: summarise(durationsOf("write")),
+    render: summarise(durationsOf("render")),
   };
 }
 
@@ -63,55 +101,16 @@ export function medianOf(values: number[]): number | null {
     : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
 }
 
-/** Exported for the query-plan test. */
-export const statsQueries = {
-  stageDurations: stageDurationsSql,
-  completedSince: `
-    SELECT count(*) AS count FROM prompt_events
-    WHERE id >= ? AND to_status = 'completed'
-      AND (to_artifact_status IS NULL OR to_artifact_status = 'ready')`,
-  firstEventAt: `SELECT id, created_at FROM prompt_events WHERE id >= ? ORDER BY id LIMIT 1`,
-  idRange: `SELECT min(id) AS low, max(id) AS high FROM prompt_events`,
-};
-
 /**
- * How many prompts finished (text written, or media ready) since `since`.
- * Events are appended in time order (each carries the time of the write
- * transaction that added it), so the first event of the window is found by
- * a binary search over ids, and only the window's rows are counted.
+ * How many prompts finished (text written, or media ready) from the start of
+ * the minute that holds `since`: the counts are kept per minute of the
+ * finishing event's time, for a day, so the window may start up to a minute
+ * early and reaches back at most a day.
  */
 export function countFinishedSince(db: Db, since: Date): number {
-  const sqlite = db.$client;
-  const range = sqlite.prepare(statsQueries.idRange).get() as {
-    low: number | null;
-    high: number | null;
-  };
-  if (range.low === null || range.high === null) return 0;
-  const firstId = firstEventIdAt(db, since.getTime(), range.low, range.high);
-  if (firstId === null) return 0;
-  const row = sqlite.prepare(statsQueries.completedSince).get(firstId) as {
-    count: number;
-  };
+  const fromMinute = Math.floor(since.getTime() / minuteMs);
+  const row = db.$client
+    .prepare(statsQueries.finishedSince)
+    .get(fromMinute) as { count: number };
   return row.count;
-}
-
-/** The id of the first event at or after `atMs`, or null when none is. */
-function firstEventIdAt(db: Db, atMs: number, low: number, high: number) {
-  const probe = db.$client.prepare(statsQueries.firstEventAt);
-  const eventFrom = (id: number) =>
-    probe.get(id) as { id: number; created_at: number } | undefined;
-  let found: number | null = null;
-  while (low <= high) {
-    const middle = Math.floor((low + high) / 2);
-    const event = eventFrom(middle);
-    if (!event || event.id > high) {
-      high = middle - 1;
-    } else if (event.created_at >= atMs) {
-      found = event.id;
-      high = middle - 1;
-    } else {
-      low = event.id + 1;
-    }
-  }
-  return found;
 }
