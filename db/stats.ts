@@ -32,6 +32,9 @@ export const statsQueries = {
   finishedSince: `
     SELECT coalesce(sum(count), 0) AS count FROM finished_minutes
     WHERE minute >= ?`,
+  stageDurations: `
+    SELECT json_group_array(duration_ms) FROM stage_runs
+    WHERE stage = ? AND duration_ms IS NOT NULL`,
   stageRuns: `SELECT event_id, duration_ms FROM stage_runs WHERE stage = ?`,
 };
 
@@ -70,31 +73,45 @@ export function readStageDurations(
   db: Db,
   limit = stageSampleSize,
 ): Record<StageName, StageDuration> {
-  const statement = db.$client.prepare(statsQueries.stageRuns);
   const durationsOf = (stage: StageName) =>
-    (
-      statement.all(stage) as {
-        event_id: number;
-        duration_ms: number | null;
-      }[]
-    )
-      .sort((a, b) => b.event_id - a.event_id)
-      .slice(0, limit)
-      .map((run) => run.duration_ms)
-      .filter((ms): ms is number => ms !== null);
+    limit >= stageSampleSize
+      ? readRingDurations(db, stage)
+      : readLatestDurations(db, stage, limit);
   return {
     write: summarise(durationsOf("write")),
     render: summarise(durationsOf("render")),
   };
 }
 
+// The whole ring as one JSON array: turning 500 rows into 500 JavaScript
+// values costs several times the lookup itself.
+function readRingDurations(db: Db, stage: StageName): number[] {
+  const json = db.$client
+    .prepare(statsQueries.stageDurations)
+    .pluck()
+    .get(stage) as string;
+  return JSON.parse(json);
+}
+
+function readLatestDurations(db: Db, stage: StageName, limit: number) {
+  const runs = db.$client.prepare(statsQueries.stageRuns).raw().all(stage) as [
+    number,
+    number | null,
+  ][];
+  return runs
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, limit)
+    .map((run) => run[1])
+    .filter((ms): ms is number => ms !== null);
+}
+
 function summarise(durations: number[]): StageDuration {
   return { medianMs: medianOf(durations), samples: durations.length };
 }
 
-export function medianOf(values: number[]): number | null {
+export function medianOf(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? sorted[middle]

@@ -137,6 +137,7 @@ describe("stats queries", () => {
     const counts = plan(statsQueries.promptCounts);
     const finished = plan(statsQueries.finishedSince, 1);
     const runs = plan(statsQueries.stageRuns, "write");
+    const ring = plan(statsQueries.stageDurations, "render");
 
     expect(counts).toEqual([
       expect.stringMatching(/^SEARCH stats_counts USING PRIMARY KEY/),
@@ -151,7 +152,8 @@ describe("stats queries", () => {
         /^SEARCH stage_runs USING PRIMARY KEY \(stage=\?\)/,
       ),
     ]);
-    for (const detail of [...counts, ...finished, ...runs]) {
+    expect(ring).toEqual(runs.map(() => expect.stringMatching(/stage=\?/)));
+    for (const detail of [...counts, ...finished, ...runs, ...ring]) {
       expect(detail).not.toMatch(/SCAN|TEMP B-TREE/);
     }
   });
