@@ -4,11 +4,14 @@ import { isMediaType, type PromptType } from "@/lib/prompt-types";
 
 // Fills a database with prompts the way an import script would: plain SQL,
 // prepared statements, one transaction per chunk. Every row goes through the
-// same triggers as the product's writes (the status guard, the search index,
-// the stats counters), so what the benchmark reads afterwards is what a real
-// queue of that size would hold. Each prompt gets the events of its life in
-// time order (ids rise with time, as in a real queue), a writing when stage 1
-// finished and a file row when stage 2 did.
+// triggers that guard statuses and keep the stats counters, so what the
+// benchmark reads afterwards is what a real queue of that size would hold.
+// To be quick, the secondary indexes no trigger reads are built once at the
+// end, the search index is filled once at the end (as migration 0009 fills
+// it), and foreign keys go unchecked (every row points at one just made).
+// Each prompt gets the events of its life in time order (ids rise with
+// time, as in a real queue), a writing when stage 1 finished and a file row
+// when stage 2 did.
 
 export type SeedOptions = {
   count: number;
@@ -99,9 +102,7 @@ export function seedPrompts(
         backlogMs +
         ((i - firstWaiting) * backlogMs) / (options.count - firstWaiting);
 
-  const cacheSize = sqlite.pragma("cache_size", { simple: true });
-  sqlite.pragma("cache_size = -262144"); // 256 MiB: the indexes stay cached
-  const indexes = setPromptIndexesAside(sqlite);
+  const restore = setUpkeepAside(sqlite);
   let events = 0;
   const chunk = 50_000;
   try {
@@ -128,8 +129,7 @@ export function seedPrompts(
       })();
     }
   } finally {
-    for (const index of indexes) sqlite.exec(index);
-    sqlite.pragma(`cache_size = ${cacheSize}`);
+    restore();
   }
   return {
     count: options.count,
@@ -139,20 +139,50 @@ export function seedPrompts(
 }
 
 /**
- * Drops the secondary indexes of prompts (none of the triggers reads them)
- * and returns the statements that build them again: one sorted build at
- * the end costs a fraction of keeping six indexes up to date row by row.
+ * Drops the indexes no trigger reads and the search index's triggers, turns
+ * foreign-key checks off, and returns what puts it all back: one sorted
+ * build at the end costs a fraction of row-by-row upkeep.
  */
-function setPromptIndexesAside(sqlite: Database.Database): string[] {
-  const indexes = sqlite
+function setUpkeepAside(sqlite: Database.Database): () => void {
+  const firstId = (
+    sqlite
+      .prepare("SELECT coalesce(max(id), 0) + 1 AS id FROM prompts")
+      .get() as {
+      id: number;
+    }
+  ).id;
+  const aside = sqlite
     .prepare(
-      `SELECT name, sql FROM sqlite_master
-       WHERE type = 'index' AND tbl_name = 'prompts' AND sql IS NOT NULL`,
+      `SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
+         (type = 'index' AND tbl_name IN ('prompts', 'writings', 'artifacts'))
+         OR (type = 'trigger' AND name LIKE 'prompt\\_search\\_%' ESCAPE '\\'))`,
     )
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
-  return indexes.map((index) => index.sql);
+    .all() as { type: string; name: string; sql: string }[];
+  const cacheSize = sqlite.pragma("cache_size", { simple: true });
+  sqlite.pragma("cache_size = -262144"); // 256 MiB: what is read stays cached
+  sqlite.pragma("foreign_keys = OFF");
+  for (const item of aside) sqlite.exec(`DROP ${item.type} "${item.name}"`);
+
+  return () => {
+    sqlite.transaction(() => {
+      sqlite.prepare(searchRowsSql).run(firstId);
+      for (const item of aside) sqlite.exec(item.sql);
+    })();
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma(`cache_size = ${cacheSize}`);
+  };
 }
+
+/** Migration 0009's backfill of the search index, from prompt `?` on. */
+const searchRowsSql = `
+  INSERT INTO prompt_search (rowid, text, writing)
+  SELECT p.id, p.text, coalesce((
+    SELECT CASE WHEN w.format = 'json' AND json_valid(w.content)
+      THEN (SELECT group_concat(j.value, ' ') FROM json_tree(w.content) j
+            WHERE j.type = 'text')
+      ELSE w.content END
+    FROM writings w WHERE w.id = p.output_reference), '')
+  FROM prompts p WHERE p.id >= ?`;
 
 type Writes = ReturnType<typeof preparedWrites>;
 

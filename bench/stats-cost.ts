@@ -191,58 +191,74 @@ const statsTriggers = [
 ];
 
 /**
- * Runs whole prompt lives (submit, claim, write; media also claim, render)
- * through the real functions, alternately with and without the stats
- * triggers, checkpoints off, and reports time and WAL pages per transition.
+ * Runs whole prompt lives (submit, claim, write; a third of them media, also
+ * claim and render), alternately with and without the stats triggers,
+ * checkpoints off, and reports time and WAL pages per transition: through
+ * the real functions (drizzle prepares each statement per call, and that
+ * prepare compiles the triggers too), and through statements prepared once.
  */
 function measureTriggers(db: Db, cycles: number) {
   const sqlite = db.$client;
   sqlite.pragma("wal_autocheckpoint = 0");
-  const triggerSql = sqlite
+  const triggers = sqlite
     .prepare(
       `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
        AND name IN (${statsTriggers.map(() => "?").join(", ")})`,
     )
     .all(...statsTriggers) as { name: string; sql: string }[];
-  const pageBytes = Number(sqlite.pragma("page_size", { simple: true }));
-  const totals = { with: emptyTotals(), without: emptyTotals() };
-  const rounds = 6;
-  for (let round = 0; round < rounds; round += 1) {
-    for (const variant of ["with", "without"] as const) {
-      if (variant === "without") {
-        for (const t of triggerSql) sqlite.exec(`DROP TRIGGER ${t.name}`);
-      }
-      sqlite.pragma("wal_checkpoint(TRUNCATE)");
-      const run = runLives(db, Math.ceil(cycles / rounds), round);
-      const walBytes = fs.statSync(`${sqlite.name}-wal`).size;
-      add(totals[variant], run, walBytes / (pageBytes + 24));
-      if (variant === "without") {
-        for (const t of triggerSql) sqlite.exec(t.sql);
+  const variants = {
+    with: () => {},
+    without: () => {
+      for (const t of triggers) sqlite.exec(`DROP TRIGGER ${t.name}`);
+      return () => triggers.forEach((t) => sqlite.exec(t.sql));
+    },
+  };
+  const rows: string[][] = [];
+  for (const [path, runLives] of [
+    ["real functions", runLivesThroughFunctions],
+    ["prepared once", runLivesPrepared],
+  ] as const) {
+    const totals = { with: emptyTotals(), without: emptyTotals() };
+    for (let round = 0; round < 6; round += 1) {
+      for (const variant of ["with", "without"] as const) {
+        const restore = variants[variant]();
+        sqlite.pragma("wal_checkpoint(TRUNCATE)");
+        const run = runLives(db, Math.ceil(cycles / 6), `${path}${round}`);
+        add(totals[variant], run, walPages(db));
+        restore?.();
       }
     }
+    rows.push(row(`${path}, with`, totals.with));
+    rows.push(row(`${path}, without`, totals.without));
   }
   sqlite.pragma("wal_autocheckpoint = 1000");
 
-  print("\nA transition through the real functions, WAL checkpoints off");
-  const row = (name: string, t: Totals) => [
+  print("\nA transition, with and without the stats triggers, checkpoints off");
+  table(
+    [
+      "path, stats triggers",
+      "µs/transition",
+      "WAL pages/transition",
+      "WAL pages/prompt",
+    ],
+    rows,
+  );
+}
+
+function walPages(db: Db): number {
+  const sqlite = db.$client;
+  const pageBytes = Number(sqlite.pragma("page_size", { simple: true }));
+  const walBytes = fs.statSync(`${sqlite.name}-wal`).size;
+  return Math.max(0, walBytes - 32) / (pageBytes + 24);
+}
+
+function row(name: string, t: Totals): string[] {
+  return [
     name,
     ((t.ms * 1000) / t.transitions).toFixed(1),
     (t.pages / t.transitions).toFixed(2),
     (t.pages / t.prompts).toFixed(1),
   ];
-  table(
-    [
-      "stats triggers",
-      "µs/transition",
-      "WAL pages/transition",
-      "WAL pages/prompt",
-    ],
-    [row("with", totals.with), row("without", totals.without)],
-  );
-  const extraUs =
-    (totals.with.ms * 1000) / totals.with.transitions -
-    (totals.without.ms * 1000) / totals.without.transitions;
-  print(`the triggers add ${extraUs.toFixed(1)} µs per transition`);
 }
 
 type Totals = {
@@ -263,7 +279,7 @@ function add(totals: Totals, run: Omit<Totals, "pages">, pages: number) {
   totals.pages += pages;
 }
 
-function runLives(db: Db, count: number, round: number) {
+function runLivesThroughFunctions(db: Db, count: number, round: string) {
   let transitions = 0;
   const claim = (stage: Stage) =>
     claimNextPrompt(db, { workerId: "bench", leaseMs: 60_000, stage });
@@ -295,6 +311,64 @@ function runLives(db: Db, count: number, round: number) {
   }
   return { ms: performance.now() - started, transitions, prompts: count };
 }
+
+/**
+ * The same lives as plain statements prepared once: each transition an
+ * event row and the prompt row that points at it, in its own transaction.
+ */
+function runLivesPrepared(db: Db, count: number, round: string) {
+  const sqlite = db.$client;
+  const insertPrompt = sqlite.prepare(
+    `INSERT INTO prompts (type, text, seed, created_at, updated_at)
+     VALUES (?, ?, 1, ?, ?)`,
+  );
+  const insertEvent = sqlite.prepare(
+    `INSERT INTO prompt_events (prompt_id, from_status, from_artifact_status,
+       to_status, to_artifact_status, reason, created_at)
+     VALUES (?, ?, ?, ?, ?, 'bench', ?)`,
+  );
+  const setState = sqlite.prepare(
+    `UPDATE prompts SET status = ?, artifact_status = ?, last_event_id = ?,
+       updated_at = ? WHERE id = ?`,
+  );
+  const change = sqlite.transaction(
+    (id: number, from: State | null, to: State) => {
+      const now = Date.now();
+      const eventId = insertEvent.run(
+        id,
+        ...(from ?? [null, null]),
+        ...to,
+        now,
+      ).lastInsertRowid;
+      setState.run(...to, eventId, now, id);
+    },
+  );
+  const submit = sqlite.transaction((media: boolean, text: string) => {
+    const now = Date.now();
+    const type = media ? "image_prompt" : "poem";
+    const id = Number(insertPrompt.run(type, text, now, now).lastInsertRowid);
+    change(id, null, ["unprocessed", null]);
+    return id;
+  });
+
+  let transitions = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i += 1) {
+    const media = i % 3 === 0;
+    const id = submit.immediate(media, `rain ${round} ${i}`);
+    change.immediate(id, ["unprocessed", null], ["processing", null]);
+    const written: State = ["completed", media ? "pending" : null];
+    change.immediate(id, ["processing", null], written);
+    transitions += 3;
+    if (!media) continue;
+    change.immediate(id, written, ["processing", "processing"]);
+    change.immediate(id, ["processing", "processing"], ["completed", "ready"]);
+    transitions += 2;
+  }
+  return { ms: performance.now() - started, transitions, prompts: count };
+}
+
+type State = [string, string | null];
 
 // ---- printing --------------------------------------------------------------
 
