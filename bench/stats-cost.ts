@@ -4,6 +4,7 @@
 // triggers cost each transition: time and WAL pages.
 //
 //   npx tsx bench/stats-cost.ts [--count 1000000] [--reads 200] [--cycles 2000]
+//     [--http]   also GET /api/stats from `next start` (builds it if needed)
 
 import fs from "node:fs";
 import os from "node:os";
@@ -19,6 +20,8 @@ import { openDatabase, type Db } from "@/db/client";
 import { countPrompts, createPrompt } from "@/db/prompts";
 import { countFinishedSince, readStageDurations } from "@/db/stats";
 import { isMediaType } from "@/lib/prompt-types";
+import { buildIfNeeded } from "@/scripts/build-if-needed";
+import { startApp } from "@/test/helpers/processes";
 import { seedPrompts } from "./seed";
 
 const hourMs = 3_600_000;
@@ -28,19 +31,50 @@ const { values: args } = parseArgs({
     count: { type: "string", default: "1000000" },
     reads: { type: "string", default: "200" },
     cycles: { type: "string", default: "2000" },
+    http: { type: "boolean", default: false },
   },
 });
 
-function main() {
+async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "poets-stats-cost-"));
   try {
     const db = openDatabase(path.join(dir, "poets.db"));
     seed(db, Number(args.count));
     compareReads(db, Number(args.reads));
+    if (args.http) await readOverHttp(dir, Number(args.reads));
     measureTriggers(db, Number(args.cycles));
     db.$client.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET /api/stats from the production server, one request at a time. */
+async function readOverHttp(dir: string, reads: number) {
+  buildIfNeeded();
+  const app = await startApp({
+    DATABASE_PATH: path.join(dir, "poets.db"),
+    ARTIFACTS_DIR: path.join(dir, "artifacts"),
+    RUN_DIR: path.join(dir, "run"),
+    LOG_LEVEL: "warn",
+  });
+  try {
+    const get = async () => {
+      const response = await fetch(`${app.baseUrl}/api/stats`);
+      if (!response.ok) throw new Error(`GET /api/stats: ${response.status}`);
+      await response.json();
+    };
+    for (let i = 0; i < 20; i += 1) await get(); // compiled, cached
+    const samples: number[] = [];
+    for (let i = 0; i < reads * 2; i += 1) {
+      const started = performance.now();
+      await get();
+      samples.push(performance.now() - started);
+    }
+    print("\nGET /api/stats through HTTP (next start), one at a time (ms)");
+    table(["read", "p50", "p99"], [["after", ...ms(samples)]]);
+  } finally {
+    await app.stop();
   }
 }
 
@@ -409,4 +443,4 @@ function print(message: string) {
   process.stdout.write(`${message}\n`);
 }
 
-main();
+await main();
