@@ -71,7 +71,9 @@ export const statsQueries = {
     WHERE id >= ? AND to_status = 'completed'
       AND (to_artifact_status IS NULL OR to_artifact_status = 'ready')`,
   firstEventAt: `SELECT id, created_at FROM prompt_events WHERE id >= ? ORDER BY id LIMIT 1`,
-  idRange: `SELECT min(id) AS low, max(id) AS high FROM prompt_events`,
+  // Two subqueries: min and max in one SELECT read the whole index.
+  idRange: `SELECT (SELECT min(id) FROM prompt_events) AS low,
+    (SELECT max(id) FROM prompt_events) AS high`,
 };
 
 /**
