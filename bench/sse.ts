@@ -25,7 +25,9 @@ type Report = {
   deliveries: number;
   missing: number;
   perEvent: number[];
-  cpuSeconds: number;
+  /** Share of one core the app and the clients process used. */
+  serverCpu: number;
+  clientCpu: number;
 };
 
 export async function run(ctx: BenchContext): Promise<Figure[]> {
@@ -43,7 +45,13 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const rounds: Report[] = [];
     for (let r = 0; r < ctx.runs; r++) {
       rounds.push(
-        await measureRound(stream, workspace.dbPath, 20, roundSeconds),
+        await measureRound(
+          stream,
+          workspace.dbPath,
+          app.serverPid,
+          20,
+          roundSeconds,
+        ),
       );
     }
     p99By.set(
@@ -76,6 +84,9 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
 function latencyFigures(clients: number, rounds: Report[]): Figure[] {
   const missing = rounds.reduce((sum, r) => sum + r.missing, 0);
+  const cpu =
+    `app CPU ${percent(rounds.map((r) => r.serverCpu))}, clients process ` +
+    `${percent(rounds.map((r) => r.clientCpu))} of one core`;
   return [
     {
       name: `commit → SSE p50, ${clients} client${clients > 1 ? "s" : ""}`,
@@ -91,8 +102,8 @@ function latencyFigures(clients: number, rounds: Report[]): Figure[] {
           ? { max: p99TargetMs[clients] }
           : undefined,
       note: missing
-        ? `${missing} deliveries missing of ${rounds.reduce((s, r) => s + r.deliveries + r.missing, 0)}`
-        : undefined,
+        ? `${cpu}; ${missing} deliveries missing of ${rounds.reduce((s, r) => s + r.deliveries + r.missing, 0)}`
+        : cpu,
     },
   ];
 }
@@ -116,13 +127,15 @@ async function memoryAndBacklog(
   const serverCpu: number[] = [];
   const clientCpu: number[] = [];
   for (let r = 0; r < ctx.runs; r++) {
-    const cpuBefore = readCpuSeconds(serverPid);
-    const clientCpuBefore = readCpuSeconds(stream.pid);
-    const report = await measureRound(stream, dbPath, 100, backlogSeconds);
-    serverCpu.push((readCpuSeconds(serverPid) - cpuBefore) / backlogSeconds);
-    clientCpu.push(
-      (readCpuSeconds(stream.pid) - clientCpuBefore) / backlogSeconds,
+    const report = await measureRound(
+      stream,
+      dbPath,
+      serverPid,
+      100,
+      backlogSeconds,
     );
+    serverCpu.push(report.serverCpu);
+    clientCpu.push(report.clientCpu);
     const fifth = Math.floor(report.perEvent.length / 5);
     const start = median(report.perEvent.slice(0, fifth));
     const end = median(report.perEvent.slice(-fifth));
@@ -148,11 +161,15 @@ async function memoryAndBacklog(
       runs: growth,
       target: { max: 50 },
       note:
-        `median lag at the end ${median(endLag).toFixed(1)} ms; server CPU ` +
-        `${(median(serverCpu) * 100).toFixed(0)}%, clients process CPU ` +
-        `${(median(clientCpu) * 100).toFixed(0)}% of one core`,
+        `median lag at the end ${median(endLag).toFixed(1)} ms; app CPU ` +
+        `${percent(serverCpu)}, clients process ${percent(clientCpu)} ` +
+        "of one core",
     },
   ];
+}
+
+function percent(shares: number[]) {
+  return `${(median(shares) * 100).toFixed(0)}%`;
 }
 
 /** Prompts for the committer to claim, added before the app starts. */
@@ -200,9 +217,11 @@ async function openClients(baseUrl: string, count: number): Promise<Clients> {
 async function measureRound(
   clients: Clients,
   dbPath: string,
+  serverPid: number,
   rate: number,
   seconds: number,
 ): Promise<Report> {
+  const cpuBefore = [readCpuSeconds(serverPid), readCpuSeconds(clients.pid)];
   const committer = fork(
     path.join(import.meta.dirname, "sse/committer.ts"),
     [dbPath, String(rate), String(rate * seconds)],
@@ -211,9 +230,12 @@ async function measureRound(
   const { commits } = (await nextMessage(committer, undefined, 120_000)) as {
     commits: [number, number][];
   };
+  const cpuAfter = [readCpuSeconds(serverPid), readCpuSeconds(clients.pid)];
   // Give the last events time to arrive before counting.
   await new Promise((r) => setTimeout(r, 1000));
   const report = await clients.report(commits);
+  report.serverCpu = (cpuAfter[0] - cpuBefore[0]) / seconds;
+  report.clientCpu = (cpuAfter[1] - cpuBefore[1]) / seconds;
   const { perEvent, ...summary } = report;
   process.stderr.write(
     `  ${rate} events/s: ${JSON.stringify(summary)}, ${perEvent.length} events\n`,
