@@ -5,7 +5,11 @@ import { insertPrompt } from "@/db/prompts";
 import { immediate } from "@/db/client";
 import type { BenchContext } from "./lib/context";
 import { median, type Figure } from "./lib/figures";
-import { readCpuSeconds, readRssMb } from "./lib/processes";
+import {
+  readCpuSeconds,
+  readRssMb,
+  readRunQueueWaitSeconds,
+} from "./lib/processes";
 
 // commit → SSE client latency through the real /api/events: a committer
 // process claims prompts through db/claims.ts at a set rate, a clients
@@ -28,6 +32,8 @@ type Report = {
   /** Share of one core the app and the clients process used. */
   serverCpu: number;
   clientCpu: number;
+  /** Share of the time the app's main thread waited for a CPU. */
+  serverWait: number;
 };
 
 export async function run(ctx: BenchContext): Promise<Figure[]> {
@@ -86,7 +92,8 @@ function latencyFigures(clients: number, rounds: Report[]): Figure[] {
   const missing = rounds.reduce((sum, r) => sum + r.missing, 0);
   const cpu =
     `app CPU ${percent(rounds.map((r) => r.serverCpu))}, clients process ` +
-    `${percent(rounds.map((r) => r.clientCpu))} of one core`;
+    `${percent(rounds.map((r) => r.clientCpu))} of one core; the app ` +
+    `waited for a CPU ${percent(rounds.map((r) => r.serverWait))} of the time`;
   return [
     {
       name: `commit → SSE p50, ${clients} client${clients > 1 ? "s" : ""}`,
@@ -126,6 +133,7 @@ async function memoryAndBacklog(
   const p99: number[] = [];
   const serverCpu: number[] = [];
   const clientCpu: number[] = [];
+  const serverWait: number[] = [];
   for (let r = 0; r < ctx.runs; r++) {
     const report = await measureRound(
       stream,
@@ -136,6 +144,7 @@ async function memoryAndBacklog(
     );
     serverCpu.push(report.serverCpu);
     clientCpu.push(report.clientCpu);
+    serverWait.push(report.serverWait);
     const fifth = Math.floor(report.perEvent.length / 5);
     const start = median(report.perEvent.slice(0, fifth));
     const end = median(report.perEvent.slice(-fifth));
@@ -163,7 +172,7 @@ async function memoryAndBacklog(
       note:
         `median lag at the end ${median(endLag).toFixed(1)} ms; app CPU ` +
         `${percent(serverCpu)}, clients process ${percent(clientCpu)} ` +
-        "of one core",
+        `of one core; the app waited for a CPU ${percent(serverWait)}`,
     },
   ];
 }
@@ -222,6 +231,8 @@ async function measureRound(
   seconds: number,
 ): Promise<Report> {
   const cpuBefore = [readCpuSeconds(serverPid), readCpuSeconds(clients.pid)];
+  const waitBefore = readRunQueueWaitSeconds(serverPid);
+  const startedAt = performance.now();
   const committer = fork(
     path.join(import.meta.dirname, "sse/committer.ts"),
     [dbPath, String(rate), String(rate * seconds)],
@@ -231,11 +242,15 @@ async function measureRound(
     commits: [number, number][];
   };
   const cpuAfter = [readCpuSeconds(serverPid), readCpuSeconds(clients.pid)];
+  const waitAfter = readRunQueueWaitSeconds(serverPid);
+  // On a busy machine the committer may take longer than planned.
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
   // Give the last events time to arrive before counting.
   await new Promise((r) => setTimeout(r, 1000));
   const report = await clients.report(commits);
-  report.serverCpu = (cpuAfter[0] - cpuBefore[0]) / seconds;
-  report.clientCpu = (cpuAfter[1] - cpuBefore[1]) / seconds;
+  report.serverCpu = (cpuAfter[0] - cpuBefore[0]) / elapsedSeconds;
+  report.clientCpu = (cpuAfter[1] - cpuBefore[1]) / elapsedSeconds;
+  report.serverWait = (waitAfter - waitBefore) / elapsedSeconds;
   const { perEvent, ...summary } = report;
   process.stderr.write(
     `  ${rate} events/s: ${JSON.stringify(summary)}, ${perEvent.length} events\n`,

@@ -43,3 +43,13 @@ export function readCpuSeconds(pid: number): number {
   // utime and stime are fields 14 and 15 of the whole line, in clock ticks.
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * Seconds a process's threads have waited, ready to run, for a CPU (from
+ * /proc/<pid>/schedstat, main thread only). On a shared machine this shows
+ * how much of a latency came from other work on the machine.
+ */
+export function readRunQueueWaitSeconds(pid: number): number {
+  const schedstat = fs.readFileSync(`/proc/${pid}/schedstat`, "utf8");
+  return Number(schedstat.split(" ")[1]) / 1e9;
+}
