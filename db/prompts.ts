@@ -145,28 +145,41 @@ export type PromptPage = { items: Prompt[]; nextCursor: number | null };
 
 /** Prompts newest first, one page after a keyset cursor. */
 export function listPrompts(db: Db, filter: PromptFilter): PromptPage {
-  const match = filter.q === undefined ? undefined : toMatchQuery(filter.q);
+  const query = promptPageQuery(db, filter);
   // A search with no word in it can match nothing the index holds.
-  if (match === null) return { items: [], nextCursor: null };
-  const conditions: SQL[] = [];
+  if (!query) return { items: [], nextCursor: null };
+
+  const rows = query.all();
+  const items = rows.slice(0, filter.limit);
+  const hasMore = rows.length > filter.limit;
+  return { items, nextCursor: hasMore ? items[items.length - 1].id : null };
+}
+
+/**
+ * The query for one page of prompts (one row more than the page, to tell
+ * whether another follows); null for a search with no word in it. The id
+ * is always bounded, so that even the first page reads the newest rows by
+ * key, as every later page does. Exported so that tests can read its plan.
+ */
+export function promptPageQuery(db: Db, filter: PromptFilter) {
+  const match = filter.q === undefined ? undefined : toMatchQuery(filter.q);
+  if (match === null) return null;
+  const conditions: SQL[] = [
+    lt(prompts.id, filter.beforeId ?? Number.MAX_SAFE_INTEGER),
+  ];
   if (filter.status) conditions.push(eq(prompts.status, filter.status));
   if (filter.artifactStatus) {
     conditions.push(eq(prompts.artifactStatus, filter.artifactStatus));
   }
   if (filter.type) conditions.push(eq(prompts.type, filter.type));
-  if (filter.beforeId) conditions.push(lt(prompts.id, filter.beforeId));
   if (match) conditions.push(matchesSearch(match));
 
-  const rows = db
+  return db
     .select()
     .from(prompts)
     .where(and(...conditions))
     .orderBy(desc(prompts.id))
-    .limit(filter.limit + 1)
-    .all();
-  const items = rows.slice(0, filter.limit);
-  const hasMore = rows.length > filter.limit;
-  return { items, nextCursor: hasMore ? items[items.length - 1].id : null };
+    .limit(filter.limit + 1);
 }
 
 /** Where a requeue sends a prompt: the start of the stage it was in. */

@@ -56,6 +56,8 @@ export const prompts = sqliteTable(
     index("prompts_type_id").on(t.type, t.id),
     // The gallery's newest-first pages of completed work.
     index("prompts_status_id").on(t.status, t.id),
+    // The queue list filtered by media status, newest first.
+    index("prompts_artifact_status_id").on(t.artifactStatus, t.id),
     index("prompts_lease_expiry").on(t.status, t.leaseExpiresAt),
     // Small: only prompts held back by a backend that is down.
     index("prompts_waiting")

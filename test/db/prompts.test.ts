@@ -11,9 +11,12 @@ import {
   getPrompt,
   getPromptDetail,
   listPrompts,
+  promptPageQuery,
   requeuePrompt,
+  type PromptFilter,
 } from "@/db/prompts";
 import type { PromptType } from "@/lib/prompt-types";
+import { planProblems, queryPlanOf } from "../helpers/query-plan";
 import { makeTestDb } from "../helpers/workspace";
 
 describe("prompt queries", () => {
@@ -204,5 +207,31 @@ describe("prompt queries", () => {
       toStatus: "cancelled",
       reason: "cancelled",
     });
+  });
+
+  it("reads every page of the queue list through an index, already in order", () => {
+    // Poets never runs ANALYZE, so this is the plan it gets.
+    for (let i = 0; i < 20; i++) add(i % 2 ? "poem" : "image_prompt");
+    const filters: Omit<PromptFilter, "limit">[] = [
+      {},
+      { status: "completed" },
+      { artifactStatus: "ready" },
+      { artifactStatus: "pending" },
+      { type: "image_prompt" },
+      { status: "failed", artifactStatus: "failed" },
+      { status: "completed", type: "poem" },
+      { artifactStatus: "ready", type: "image_prompt" },
+    ];
+
+    for (const filter of filters) {
+      for (const beforeId of [undefined, 10]) {
+        const query = promptPageQuery(db, { ...filter, beforeId, limit: 50 })!;
+        const plan = queryPlanOf(db, query);
+
+        expect(planProblems(plan), JSON.stringify({ filter, plan })).toEqual(
+          [],
+        );
+      }
+    }
   });
 });

@@ -293,8 +293,10 @@ describe("the search index migration", () => {
     fs.cpSync(folder, before, { recursive: true });
     const journalPath = path.join(before, "meta", "_journal.json");
     const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
+    // From the search index on: a later migration applied first would mark
+    // the search index's as already passed.
     journal.entries = journal.entries.filter(
-      (entry: { tag: string }) => entry.tag !== "0009_add_search_index",
+      (entry: { tag: string }) => entry.tag < "0009_add_search_index",
     );
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     process.env.POETS_MIGRATIONS_DIR = before;

@@ -31,7 +31,12 @@ const pageSize = 500;
  */
 export const maxReplayEvents = 2000;
 
-export function encodeEvent(event: StreamEvent): Uint8Array {
+/** Several events as one chunk: one write per client, not one per event. */
+export function encodeEvents(events: readonly StreamEvent[]): Uint8Array {
+  return encoder.encode(events.map(eventText).join(""));
+}
+
+function eventText(event: StreamEvent): string {
   const message: PromptEventMessage = {
     id: event.promptId,
     eventId: event.id,
@@ -45,9 +50,7 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
     reason: event.reason,
     updatedAt: event.updatedAt.toISOString(),
   };
-  return encoder.encode(
-    `id: ${event.id}\nevent: prompt\ndata: ${JSON.stringify(message)}\n\n`,
-  );
+  return `id: ${event.id}\nevent: prompt\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
 /** Progress has no id: a reconnecting client refetches instead. */
@@ -90,8 +93,8 @@ function keepAlive(): Uint8Array {
 }
 
 /**
- * One per process: watches the database for commits and writes each new
- * event, encoded once, to every open stream. The watch and the keep-alive
+ * One per process: watches the database for commits and writes the new
+ * events, encoded once into one chunk per read, to every open stream. The watch and the keep-alive
  * timer exist only while at least one stream is open.
  */
 export class EventHub {
@@ -183,7 +186,7 @@ export class EventHub {
         (e) => e.id <= this.lastSentId,
       );
       if (page.length === 0) break;
-      for (const event of page) subscriber.write(encodeEvent(event));
+      subscriber.write(encodeEvents(page));
       cursor = page[page.length - 1].id;
     }
   }
@@ -204,7 +207,7 @@ export class EventHub {
       for (;;) {
         const events = listEventsAfter(this.db, this.lastSentId, pageSize);
         if (events.length === 0) break;
-        for (const event of events) this.writeAll(encodeEvent(event));
+        this.writeAll(encodeEvents(events));
         this.lastSentId = events[events.length - 1].id;
         if (events.length < pageSize) break;
       }

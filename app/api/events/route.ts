@@ -4,14 +4,12 @@ import { appDb } from "../_lib/db";
 import { otherMethods } from "../_lib/methods";
 import { readQuery } from "../_lib/params";
 import { route } from "../_lib/respond";
+import { openClientStream } from "./client-stream";
 import { eventHub } from "./hub";
 
 export const dynamic = "force-dynamic";
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");
-
-/** A client whose unread backlog passes this is dropped; it reconnects. */
-const maxBacklogBytes = 4 * 1024 * 1024;
 
 export const GET = route("GET /api/events", (request) => {
   if (eventHub.isClosing()) {
@@ -21,49 +19,12 @@ export const GET = route("GET /api/events", (request) => {
   const query = readQuery(request, { lastEventId: z.string().optional() });
   const afterId = lastEventIdOf(request, query.lastEventId);
   const db = appDb();
-  let unsubscribe = () => {};
 
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode("retry: 1000\n: open\n\n"));
-        const close = () => {
-          try {
-            controller.close();
-          } catch {
-            // already closed by the runtime
-          }
-        };
-        unsubscribe = eventHub.subscribe(
-          db,
-          {
-            close,
-            write(chunk) {
-              if ((controller.desiredSize ?? 0) < -maxBacklogBytes) {
-                close();
-                return false;
-              }
-              try {
-                controller.enqueue(chunk);
-                return true;
-              } catch {
-                return false;
-              }
-            },
-          },
-          afterId,
-        );
-        request.signal.addEventListener("abort", () => {
-          unsubscribe();
-          close();
-        });
-      },
-      cancel() {
-        unsubscribe();
-      },
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
-  );
+  const stream = openClientStream((subscriber) => {
+    const unsubscribe = eventHub.subscribe(db, subscriber, afterId);
+    request.signal.addEventListener("abort", () => subscriber.close());
+    return unsubscribe;
+  });
 
   return new Response(stream, {
     headers: {

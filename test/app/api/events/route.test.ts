@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useAppSuite } from "../../../helpers/app-suite";
+import { waitFor } from "../../../helpers/processes";
 import { createPrompt } from "@/db/prompts";
 import { pauseStage, resumeStage } from "@/db/queue-control";
 
@@ -88,5 +89,34 @@ describe("GET /api/events", () => {
       paused: { write: false, render: false },
       pausedSince: { write: null, render: null },
     });
+  });
+
+  it("holds one subscription per open stream and lets it go when the client disconnects", async () => {
+    const clientsNow = async () => {
+      const response = await fetch(`${suite.app.baseUrl}/api/health`);
+      const body = (await response.json()) as { stream: { clients: number } };
+      return body.stream.clients;
+    };
+    const open = async () => {
+      const abort = new AbortController();
+      const response = await fetch(`${suite.app.baseUrl}/api/events`, {
+        signal: abort.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read(); // ": open": the server has subscribed it
+      return abort;
+    };
+    // Streams of the tests before may take a moment to be let go.
+    await waitFor(async () => (await clientsNow()) === 0, 5000);
+
+    const streams = [await open(), await open(), await open()];
+    const whileOpen = await clientsNow();
+    streams[0].abort();
+    await waitFor(async () => (await clientsNow()) === 2, 5000);
+    streams[1].abort();
+    streams[2].abort();
+    await waitFor(async () => (await clientsNow()) === 0, 5000);
+
+    expect(whileOpen).toBe(3);
   });
 });

@@ -1,0 +1,170 @@
+import { openDatabase, type Db } from "@/db/client";
+import { galleryPageQuery } from "@/db/gallery";
+import { promptPageQuery, type PromptFilter } from "@/db/prompts";
+import { planProblems, queryPlanOf } from "../test/helpers/query-plan";
+import type { BenchContext } from "./lib/context";
+import { percentile, type Figure } from "./lib/figures";
+
+// GET /api/prompts pages and GET /api/stats through HTTP on a million
+// prompts, and the query plans of the list queries.
+
+const rows = 1_000_000;
+/** A cursor this low makes a page read the oldest end of the list. */
+const deepCursor = 5000;
+const requestsPerPage = 8;
+const statsRequests = 20;
+
+/** The filters the queue dialog offers, alone and together. */
+const filters: Omit<PromptFilter, "limit">[] = [
+  {},
+  { status: "unprocessed" },
+  { status: "processing" },
+  { status: "completed" },
+  { status: "failed" },
+  { status: "cancelled" },
+  { artifactStatus: "pending" },
+  { artifactStatus: "ready" },
+  { artifactStatus: "failed" },
+  { type: "poem" },
+  { type: "image_prompt" },
+  { status: "completed", type: "image_prompt" },
+  { status: "failed", artifactStatus: "failed" },
+];
+const searchFilter = { q: "777777" };
+const now = () => performance.timeOrigin + performance.now();
+
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  const workspace = ctx.workspace({ rows });
+  const planFigures = checkPlans(ctx, workspace.dbPath);
+  const app = await ctx.startApp(workspace);
+  const get = async (query: string) => {
+    const startedAt = now();
+    const response = await fetch(`${app.baseUrl}${query}`);
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`GET ${query}: ${response.status}`);
+    return now() - startedAt;
+  };
+  const timed = async (queries: string[], times: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < times; i++) {
+      for (const query of queries) latencies.push(await get(query));
+    }
+    return latencies;
+  };
+
+  const first = filters.map((f) => listUrl(f));
+  const deep = filters.map((f) => listUrl(f, deepCursor));
+  await timed([...first, ...deep, "/api/stats"], 1); // warm up
+  const result = { first: [] as number[][], deep: [] as number[][] };
+  const search: number[][] = [];
+  const stats: number[][] = [];
+  for (let r = 0; r < ctx.runs; r++) {
+    ctx.log(`lists: run ${r + 1}`);
+    result.first.push(await timed(first, requestsPerPage));
+    result.deep.push(await timed(deep, requestsPerPage));
+    search.push(await timed([listUrl(searchFilter)], requestsPerPage));
+    stats.push(await timed(["/api/stats"], statsRequests));
+  }
+
+  const p = (runs: number[][], q: number) => runs.map((l) => percentile(l, q));
+  const target = { max: 10 };
+  return [
+    {
+      name: "GET /api/prompts first page p50",
+      unit: "ms",
+      runs: p(result.first, 50),
+    },
+    {
+      name: "GET /api/prompts first page p99",
+      unit: "ms",
+      runs: p(result.first, 99),
+      target,
+    },
+    {
+      name: "GET /api/prompts deep keyset page p99",
+      unit: "ms",
+      runs: p(result.deep, 99),
+      target,
+    },
+    {
+      name: "GET /api/prompts?q= (search) p99",
+      unit: "ms",
+      runs: p(search, 99),
+    },
+    { name: "GET /api/stats p50", unit: "ms", runs: p(stats, 50) },
+    { name: "GET /api/stats p99", unit: "ms", runs: p(stats, 99), target },
+    ...planFigures,
+  ];
+}
+
+function listUrl(filter: Omit<PromptFilter, "limit">, cursor?: number) {
+  const params = new URLSearchParams(
+    Object.entries(filter).map(([k, v]) => [k, String(v)]),
+  );
+  params.set("limit", "50");
+  if (cursor !== undefined) params.set("cursor", String(cursor));
+  return `/api/prompts?${params}`;
+}
+
+/**
+ * Prints the plan of every list query the app runs (each filter, first and
+ * deep page, and the gallery's) with its time in this process, and counts
+ * the plans that scan or sort.
+ */
+function checkPlans(ctx: BenchContext, dbPath: string): Figure[] {
+  const db = openDatabase(dbPath);
+  const bad: string[] = [];
+  const slowest = { label: "", ms: 0 };
+  const check = (label: string, query: PageQuery) => {
+    const plan = queryPlanOf(db, query);
+    const problems = planProblems(plan);
+    const ms = timeInProcess(query);
+    ctx.log(`  ${ms.toFixed(2)} ms ${label}: ${plan.join(" | ")}`);
+    if (problems.length) bad.push(`${label} ${problems.join(", ")}`);
+    if (ms > slowest.ms) Object.assign(slowest, { label, ms });
+  };
+  for (const filter of [...filters, searchFilter]) {
+    for (const beforeId of [undefined, deepCursor]) {
+      const label = `prompts ${JSON.stringify({ ...filter, beforeId })}`;
+      check(label, promptPageQuery(db, { ...filter, beforeId, limit: 50 })!);
+    }
+  }
+  for (const filter of [{}, { type: "image_prompt" as const }]) {
+    check(
+      `gallery ${JSON.stringify(filter)}`,
+      galleryPageQuery(db as Db, { ...filter, limit: 24 })!,
+    );
+  }
+  db.$client.close();
+  return [
+    {
+      name: "list query plans that scan or sort",
+      unit: "",
+      runs: [bad.length],
+      target: { max: 0 },
+      note: bad.length ? bad.join("; ") : undefined,
+    },
+    {
+      name: "slowest list query in process (median)",
+      unit: "ms",
+      runs: [slowest.ms],
+      note: `${slowest.label}, without HTTP`,
+    },
+  ];
+}
+
+type PageQuery = Parameters<typeof queryPlanOf>[1] & { all(): unknown[] };
+
+/**
+ * Median time of a page query run in this process, without HTTP: the cost
+ * of the query itself (a p99 of 50 runs would mostly catch the machine).
+ */
+function timeInProcess(query: PageQuery): number {
+  const latencies: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const startedAt = now();
+    query.all();
+    latencies.push(now() - startedAt);
+  }
+  return percentile(latencies, 50);
+}

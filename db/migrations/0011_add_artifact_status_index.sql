@@ -1,0 +1,1 @@
+CREATE INDEX `prompts_artifact_status_id` ON `prompts` (`artifact_status`,`id`);
