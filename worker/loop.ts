@@ -27,6 +27,11 @@ export type WorkerLoopOptions = {
   writer?: Writer;
   /** Called on every heartbeat, next to the database's; must not throw. */
   onHeartbeat?: () => void;
+  /**
+   * Called after each claim transaction with how long it took and how many
+   * prompts it claimed; the queue benchmark reads claim latency from it.
+   */
+  onClaim?: (durationMs: number, claimed: number) => void;
 };
 
 /**
@@ -139,7 +144,8 @@ function startStage(
 function tryClaim(options: LoopContext, stage: Stage): Claim | null {
   const { db, config, workerId, log, once } = options;
   try {
-    return claimNextPrompt(db, {
+    const startedAt = performance.now();
+    const claim = claimNextPrompt(db, {
       workerId,
       leaseMs: config.LEASE_MS,
       maxAttempts: config.MAX_ATTEMPTS,
@@ -147,6 +153,8 @@ function tryClaim(options: LoopContext, stage: Stage): Claim | null {
       renderServers:
         stage === "render" ? options.comfy?.pool.choices() : undefined,
     });
+    options.onClaim?.(performance.now() - startedAt, claim ? 1 : 0);
+    return claim;
   } catch (error) {
     if (once) throw error;
     log.error({ err: error }, "claiming failed; trying again");
