@@ -4,6 +4,7 @@
  * that what is measured is the queue's own cost. Talks to bench/queue.ts
  * over the IPC channel: "ready" once open, runs on "go", then "done".
  */
+import { setMaxListeners } from "node:events";
 import os from "node:os";
 import pino from "pino";
 import { openDatabase } from "../db/client";
@@ -58,13 +59,16 @@ async function main() {
     process.send!({ ready: true });
   });
   const startedAt = Date.now();
+  const stop = new AbortController();
+  // Every stage in flight listens to it (64 with the bench's concurrency).
+  setMaxListeners(256, stop.signal);
   await runWorkerLoop({
     db,
     config,
     workerId,
     log: countingLogger(counts),
     once: true,
-    stopSignal: new AbortController().signal,
+    stopSignal: stop.signal,
     writer: instantWriter,
     onClaim: (durationMs, count) => {
       if (count === 0) return;

@@ -178,6 +178,98 @@ async function measurePoets(
   };
 }
 
+type PeerRun = { raw: number; plainjob: PlainjobRun };
+
+async function measurePeerRun(
+  tmpDir: string,
+  index: number,
+  queued: number,
+): Promise<PeerRun> {
+  const raw = measureRawCommits(
+    path.join(tmpDir, `raw-${index}.db`),
+    queued * 2,
+  );
+  const plainjob = await measurePlainjob(
+    path.join(tmpDir, `plainjob-${index}.db`),
+    queued,
+  );
+  for (const name of [`raw-${index}.db`, `plainjob-${index}.db`]) {
+    for (const suffix of ["", "-wal", "-shm"]) {
+      fs.rmSync(path.join(tmpDir, name + suffix), { force: true });
+    }
+  }
+  return { raw, plainjob };
+}
+
+function peerFigures(peers: PeerRun[]): Figure[] {
+  return [
+    summarise(
+      "raw single-row commits",
+      "commits/s",
+      peers.map((p) => p.raw),
+    ),
+    summarise(
+      "plainjob: enqueue + process",
+      "jobs/s",
+      peers.map((p) => p.plainjob.total),
+    ),
+    summarise(
+      "plainjob: process (no-op job)",
+      "jobs/s",
+      peers.map((p) => p.plainjob.process),
+    ),
+    summarise(
+      "plainjob: WAL pages per job",
+      "pages",
+      peers.map((p) => p.plainjob.walPages),
+    ),
+  ];
+}
+
+function queueFigures(
+  label: string,
+  results: (PoetsRun & { ratio: number })[],
+): Figure[] {
+  const figures = [
+    summarise(
+      `queue: ${label}`,
+      "prompts/s",
+      results.map((r) => r.promptsPerSecond),
+    ),
+    summarise(
+      `queue ÷ plainjob (process): ${label}`,
+      "×",
+      results.map((r) => r.ratio),
+      { target: "≥ 1.0", isMet: (m) => m >= 1 },
+    ),
+    summarise(
+      `WAL pages per prompt: ${label}`,
+      "pages",
+      results.map((r) => r.walPagesPerPrompt),
+      { target: "≤ 16", isMet: (m) => m <= 16 },
+    ),
+  ];
+  if (label.endsWith("workers")) {
+    figures.push(
+      summarise(
+        `claim p99: ${label}`,
+        "ms",
+        results.map((r) => percentile(r.claimMs, 0.99)),
+        { target: "≤ 5", isMet: (m) => m <= 5 },
+      ),
+      summarise(
+        `busy errors: ${label}`,
+        "errors",
+        results.map((r) => r.busyErrors),
+        { target: "0", isMet: (m) => m === 0 },
+      ),
+    );
+  }
+  return figures;
+}
+
+const median = (values: number[]) => summarise("", "", values).median;
+
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** Every queued poem written once, with its claim and completion events. */
@@ -238,34 +330,17 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
 
   try {
     const figures: Figure[] = [];
-    const raw: number[] = [];
-    const plainTotal: number[] = [];
-    const plainProcess: number[] = [];
-    const plainPages: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      raw.push(measureRawCommits(path.join(tmpDir, `raw-${i}.db`), queued * 2));
-      const plain = await measurePlainjob(
-        path.join(tmpDir, `plainjob-${i}.db`),
-        queued,
-      );
-      plainTotal.push(plain.total);
-      plainProcess.push(plain.process);
-      plainPages.push(plain.walPages);
+    const peers: PeerRun[] = [];
+    // The peers run right before each queue run, so each ratio compares
+    // two figures taken under the same load (the machine is shared).
+    const measurePeers = async () => {
+      const peer = await measurePeerRun(tmpDir, peers.length, queued);
+      peers.push(peer);
       progress(
-        `raw ${raw[i].toFixed(0)}/s, plainjob ${plain.process.toFixed(0)}/s`,
+        `raw ${peer.raw.toFixed(0)}/s, plainjob ${peer.plainjob.process.toFixed(0)}/s`,
       );
-    }
-    const plainjob = summarise(
-      "plainjob: process (no-op job)",
-      "jobs/s",
-      plainProcess,
-    );
-    figures.push(
-      summarise("raw single-row commits", "commits/s", raw),
-      summarise("plainjob: enqueue + process", "jobs/s", plainTotal),
-      plainjob,
-      summarise("plainjob: WAL pages per job", "pages", plainPages),
-    );
+      return peer;
+    };
 
     const bySize = new Map<number, number>();
     for (const size of sizes) {
@@ -279,54 +354,29 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
       const env = workerEnv(file, tmpDir, writeConcurrency);
 
       for (const processes of [1, 2]) {
-        const results: PoetsRun[] = [];
+        const results: (PoetsRun & { ratio: number })[] = [];
         for (let i = 0; i < runs; i++) {
-          results.push(await measurePoets(sqlite, { queued, processes, env }));
-          const last = results[results.length - 1];
+          const peer = await measurePeers();
+          const run = await measurePoets(sqlite, { queued, processes, env });
+          results.push({
+            ...run,
+            ratio: run.promptsPerSecond / peer.plainjob.process,
+          });
           progress(
-            `${sizeName(size)} × ${processes}: ${last.promptsPerSecond.toFixed(0)}/s, ` +
-              `${last.walPagesPerPrompt.toFixed(1)} pages, claim p99 ` +
-              `${percentile(last.claimMs, 0.99).toFixed(2)} ms, busy ${last.busyErrors}`,
+            `${sizeName(size)} × ${processes}: ${run.promptsPerSecond.toFixed(0)}/s, ` +
+              `${run.walPagesPerPrompt.toFixed(1)} pages, claim p99 ` +
+              `${percentile(run.claimMs, 0.99).toFixed(2)} ms, busy ${run.busyErrors}`,
           );
         }
         const label = `${sizeName(size)} rows, ${processes} worker${processes > 1 ? "s" : ""}`;
-        const rates = results.map((r) => r.promptsPerSecond);
-        const speed = summarise(`queue: ${label}`, "prompts/s", rates);
-        figures.push(
-          speed,
-          summarise(
-            `queue ÷ plainjob: ${label}`,
-            "×",
-            rates.map((rate) => rate / plainjob.median),
-            { target: "≥ 1.0", isMet: (m) => m >= 1 },
-          ),
-          summarise(
-            `WAL pages per prompt: ${label}`,
-            "pages",
-            results.map((r) => r.walPagesPerPrompt),
-            { target: "≤ 16", isMet: (m) => m <= 16 },
-          ),
-        );
-        if (processes === 1) bySize.set(size, speed.median);
-        if (processes === 2) {
-          figures.push(
-            summarise(
-              `claim p99: ${label}`,
-              "ms",
-              results.map((r) => percentile(r.claimMs, 0.99)),
-              { target: "≤ 5", isMet: (m) => m <= 5 },
-            ),
-            summarise(
-              `busy errors: ${label}`,
-              "errors",
-              results.map((r) => r.busyErrors),
-              { target: "0", isMet: (m) => m === 0 },
-            ),
-          );
+        figures.push(...queueFigures(label, results));
+        if (processes === 1) {
+          bySize.set(size, median(results.map((r) => r.promptsPerSecond)));
         }
       }
       sqlite.close();
     }
+    figures.unshift(...peerFigures(peers));
 
     const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
     if (small !== large) {

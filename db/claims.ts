@@ -126,21 +126,19 @@ export function claimPrompts(
   }, immediate);
 }
 
-type Candidate = { id: number; attempts: number };
-
 /** Moves one candidate to its stage's running state under a new lease. */
 function startStage(
   tx: Writer,
   claim: ClaimOptions & {
     stage: Stage;
-    candidate: Candidate;
+    candidate: Prompt;
     job: { renderJobId?: string; renderServer?: string };
     now: Date;
   },
 ): Claim {
   const { stage, candidate, now, workerId } = claim;
   const leaseToken = randomUUID();
-  const { prompt } = applyTransition(tx, {
+  const { prompt } = applyTransitionTo(tx, candidate, {
     promptId: candidate.id,
     to: stageRunning[stage],
     reason: stage === "write" ? "writing started" : "rendering started",
@@ -245,20 +243,25 @@ const maxTakenBackPerClaim = 20;
  * last attempt fails, so one that kills its worker every time cannot loop.
  */
 function takeBackExpiredLeases(tx: Writer, now: Date, maxAttempts: number) {
-  const expired = tx
-    .select({
-      id: prompts.id,
-      artifactStatus: prompts.artifactStatus,
-      attempts: prompts.attempts,
-      renderJobId: prompts.renderJobId,
-      renderServer: prompts.renderServer,
-    })
-    .from(prompts)
-    .where(
-      and(eq(prompts.status, "processing"), lt(prompts.leaseExpiresAt, now)),
-    )
-    .limit(maxTakenBackPerClaim)
-    .all();
+  const expired = prepared(tx, "expired leases", () =>
+    tx
+      .select({
+        id: prompts.id,
+        artifactStatus: prompts.artifactStatus,
+        attempts: prompts.attempts,
+        renderJobId: prompts.renderJobId,
+        renderServer: prompts.renderServer,
+      })
+      .from(prompts)
+      .where(
+        and(
+          eq(prompts.status, "processing"),
+          lt(prompts.leaseExpiresAt, sql.placeholder("now")),
+        ),
+      )
+      .limit(maxTakenBackPerClaim)
+      .prepare(),
+  ).all({ now: now.getTime() });
   for (const prompt of expired) {
     const stage: Stage = prompt.artifactStatus ? "render" : "write";
     if (prompt.attempts >= maxAttempts) {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Stage } from "./claims";
-import { prompts } from "./schema";
+import { prompts, type Prompt } from "./schema";
 import { prepared } from "./statements";
 import type { Writer } from "./transitions";
 
@@ -41,7 +41,7 @@ function priorityWalk(tx: Writer, stage: Stage, allDown: boolean) {
 
 function oldestWalk(tx: Writer, stage: Stage, allDown: boolean) {
   return tx
-    .select({ id: prompts.id, attempts: prompts.attempts })
+    .select()
     .from(prompts)
     .where(
       and(
@@ -64,17 +64,18 @@ const oldestAt = (tx: Writer, stage: Stage, allDown: boolean) =>
   );
 
 /**
- * Up to `limit` prompts ready for a stage, in queue order. With allDown
+ * Up to `limit` prompts ready for a stage, in queue order, read whole (the
+ * claim checks and changes them in the same transaction). With allDown
  * (every render server down), only prompts not already waiting.
  */
 export function findReady(
   tx: Writer,
   stage: Stage,
   options: { allDown: boolean; now: Date; limit: number },
-): { id: number; attempts: number }[] {
+): Prompt[] {
   const { allDown, limit } = options;
   const now = options.now.getTime();
-  const found: { id: number; attempts: number }[] = [];
+  const found: Prompt[] = [];
   let atMost = Number.MAX_SAFE_INTEGER;
   while (found.length < limit) {
     const top = topPriority(tx, stage, allDown).get({ now, atMost });

@@ -96,6 +96,13 @@ export async function runWorkerLoop(
   }
 }
 
+/**
+ * The most prompts one claim transaction takes: enough to share a commit
+ * among many, few enough that the write lock is held briefly (another
+ * worker process waits for it in SQLite's busy handler, which sleeps).
+ */
+export const maxClaimsPerTransaction = 32;
+
 /** Claims work for every free slot; returns how many claims it made. */
 function fillSlots(
   options: LoopContext,
@@ -116,7 +123,11 @@ function fillSlots(
     while (free > 0) {
       // One transaction claims a prompt for every free slot (a render
       // that picks a server claims one at a time).
-      const claims = tryClaim(options, stage, free);
+      const claims = tryClaim(
+        options,
+        stage,
+        Math.min(free, maxClaimsPerTransaction),
+      );
       if (claims.length === 0) break;
       for (const claim of claims) {
         inFlight.add(startStage(options, claim, inFlight, wakeup));

@@ -18,6 +18,9 @@ type Waiting = WritingRecord & {
   reject: (error: unknown) => void;
 };
 
+/** Keeps each transaction, and so the write lock, short. */
+const maxRecordsPerTransaction = 32;
+
 /**
  * Groups the writings that finish in the same turn of the event loop into
  * one transaction: with a fast backend and many stages in flight, one
@@ -25,11 +28,12 @@ type Waiting = WritingRecord & {
  * only its own record); a lone writing waits one turn (setImmediate).
  */
 export function createWritingRecorder(db: Db): RecordWriting {
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
 
   const flush = () => {
-    const batch = waiting;
-    waiting = [];
+    const batch = waiting.splice(0, maxRecordsPerTransaction);
+    // The rest in the next turn, letting another process take the lock.
+    if (waiting.length > 0) setImmediate(flush);
     try {
       const results = recordWritings(db, batch);
       results.forEach((result, i) => {
