@@ -1,11 +1,12 @@
 import { randomInt } from "node:crypto";
-import { and, count, eq, isNull, max, ne, or } from "drizzle-orm";
+import { and, count, eq, isNull, max, ne, or, sql } from "drizzle-orm";
 import { AppError } from "../lib/errors";
 import { maxPriority, minPriority, type PromptType } from "../lib/prompt-types";
 import type { Stage } from "./claims";
 import { immediate, type Db } from "./client";
 import { freshRun, insertPrompt } from "./prompts";
 import { prompts, settings, writings, type Prompt } from "./schema";
+import { prepared } from "./statements";
 import {
   applyPromptEdit,
   applyTransition,
@@ -38,11 +39,14 @@ export function getStagePauses(db: Writer): Record<Stage, StagePause> {
 }
 
 function readPause(tx: Writer, stage: Stage): StagePause {
-  const row = tx
-    .select({ value: settings.value })
-    .from(settings)
-    .where(eq(settings.key, pauseKey(stage)))
-    .get();
+  // Read on every claim: prepared once per connection.
+  const row = prepared(tx, "setting by key", () =>
+    tx
+      .select({ value: settings.value })
+      .from(settings)
+      .where(eq(settings.key, sql.placeholder("key")))
+      .prepare(),
+  ).get({ key: pauseKey(stage) });
   const value = row?.value as StoredPause | undefined;
   if (!value?.paused) return { paused: false, since: null };
   return { paused: true, since: new Date(value.since) };

@@ -1,8 +1,9 @@
-import { eq } from "drizzle-orm";
+import { eq, is, sql, SQL } from "drizzle-orm";
 import { AppError } from "../lib/errors";
 import type { ArtifactStatus, Status } from "../lib/prompt-types";
 import type { Db } from "./client";
 import { promptEvents, prompts, type Prompt, type PromptEvent } from "./schema";
+import { prepared } from "./statements";
 
 /** A prompt's place in its lifecycle: the two status columns together. */
 export type PromptState = {
@@ -97,7 +98,18 @@ export function applyTransition(
   tx: Writer,
   request: TransitionRequest,
 ): TransitionResult {
-  const current = getPromptOrThrow(tx, request.promptId);
+  return applyTransitionTo(tx, getPromptOrThrow(tx, request.promptId), request);
+}
+
+/**
+ * applyTransition for a prompt row the caller has just read in this
+ * transaction (to check the change before writing anything else).
+ */
+export function applyTransitionTo(
+  tx: Writer,
+  current: Prompt,
+  request: TransitionRequest,
+): TransitionResult {
   assertTransition(current, request);
   return recordChange(tx, current, request);
 }
@@ -140,7 +152,13 @@ type Change = {
 
 /** The prompt row, or not_found. */
 export function getPromptOrThrow(tx: Writer, promptId: number): Prompt {
-  const row = tx.select().from(prompts).where(eq(prompts.id, promptId)).get();
+  const row = prepared(tx, "prompt by id", () =>
+    tx
+      .select()
+      .from(prompts)
+      .where(eq(prompts.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id: promptId });
   if (!row) throw new AppError("not_found", `prompt ${promptId} not found`);
   return row;
 }
@@ -152,38 +170,97 @@ function recordChange(
   change: Change,
 ): TransitionResult {
   const now = change.now ?? new Date();
-  const event = tx
-    .insert(promptEvents)
-    .values({
-      promptId: current.id,
-      fromStatus: current.status,
-      fromArtifactStatus: current.artifactStatus,
-      toStatus: change.to.status,
-      toArtifactStatus: change.to.artifactStatus,
-      reason: change.reason,
-      workerId: change.workerId ?? null,
-      detail: change.detail ?? null,
-      createdAt: now,
-    })
-    .returning()
-    .get();
+  const event = insertEvent(tx).get({
+    promptId: current.id,
+    fromStatus: current.status,
+    fromArtifactStatus: current.artifactStatus,
+    toStatus: change.to.status,
+    toArtifactStatus: change.to.artifactStatus,
+    reason: change.reason,
+    workerId: change.workerId ?? null,
+    detail: change.detail ?? null,
+    createdAt: now,
+  })!;
 
-  const prompt = tx
-    .update(prompts)
-    .set({
-      ...change.patch,
-      status: change.to.status,
-      artifactStatus: change.to.artifactStatus,
-      lastEventId: event.id,
-      updatedAt: now,
-    })
-    .where(eq(prompts.id, current.id))
-    .returning()
-    .get();
+  const prompt = updatePrompt(tx, current.id, {
+    ...change.patch,
+    status: change.to.status,
+    artifactStatus: change.to.artifactStatus,
+    lastEventId: event.id,
+    updatedAt: now,
+  });
   return { prompt, event };
 }
 
-function assertTransition(current: Prompt, request: TransitionRequest) {
+const eventColumns = [
+  "promptId",
+  "fromStatus",
+  "fromArtifactStatus",
+  "toStatus",
+  "toArtifactStatus",
+  "reason",
+  "workerId",
+  "detail",
+  "createdAt",
+] as const;
+
+function insertEvent(tx: Writer) {
+  return prepared(tx, "insert event", () =>
+    tx
+      .insert(promptEvents)
+      .values(
+        Object.fromEntries(
+          eventColumns.map((name) => [name, sql.placeholder(name)]),
+        ) as unknown as typeof promptEvents.$inferInsert,
+      )
+      .returning()
+      .prepare(),
+  );
+}
+
+type PromptSet = Partial<typeof prompts.$inferInsert>;
+
+/**
+ * Updates the prompt row with a statement prepared for this set of
+ * columns; a column set to null is written as a literal NULL, since a
+ * placeholder would pass null through the column's encoder. A value that
+ * is SQL (an attempt uncounted) takes the unprepared path.
+ */
+function updatePrompt(tx: Writer, promptId: number, values: PromptSet) {
+  if (Object.values(values).some((value) => is(value, SQL))) {
+    return tx
+      .update(prompts)
+      .set(values)
+      .where(eq(prompts.id, promptId))
+      .returning()
+      .get();
+  }
+  const names = (Object.keys(values) as (keyof Prompt)[])
+    .filter((name) => values[name] !== undefined)
+    .sort();
+  const key = names
+    .map((name) => (values[name] === null ? `${name}=null` : name))
+    .join(",");
+  const statement = prepared(tx, `update prompt ${key}`, () =>
+    tx
+      .update(prompts)
+      .set(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            values[name] === null ? null : sql.placeholder(name),
+          ]),
+        ),
+      )
+      .where(eq(prompts.id, sql.placeholder("id")))
+      .returning()
+      .prepare(),
+  );
+  return statement.get({ ...values, id: promptId })!;
+}
+
+/** Throws lease_lost or illegal_transition unless the change may happen. */
+export function assertTransition(current: Prompt, request: TransitionRequest) {
   if (
     request.leaseToken !== undefined &&
     current.leaseToken !== request.leaseToken

@@ -1,5 +1,5 @@
 import {
-  claimNextPrompt,
+  claimPrompts,
   extendLease,
   stagesInClaimOrder,
   type Claim,
@@ -14,6 +14,7 @@ import { runClaimedStage } from "./run-stage";
 import { StageInterrupt } from "./stage-failure";
 import { createWakeup, type Wakeup } from "./wakeup";
 import type { Writer } from "./write-stage";
+import { createWritingRecorder, type RecordWriting } from "./writing-recorder";
 
 export type WorkerLoopOptions = {
   db: Db;
@@ -27,6 +28,11 @@ export type WorkerLoopOptions = {
   writer?: Writer;
   /** Called on every heartbeat, next to the database's; must not throw. */
   onHeartbeat?: () => void;
+  /**
+   * Called after each claim transaction with how long it took and how many
+   * prompts it claimed; the queue benchmark reads claim latency from it.
+   */
+  onClaim?: (durationMs: number, claimed: number) => void;
 };
 
 /**
@@ -38,6 +44,7 @@ export type WorkerLoopOptions = {
  */
 type LoopContext = WorkerLoopOptions & {
   comfy: ComfyBackend | null;
+  recordWriting: RecordWriting;
   hold: { writeHeldUntilMs: number };
 };
 
@@ -59,6 +66,7 @@ export async function runWorkerLoop(
   const options: LoopContext = {
     ...loopOptions,
     comfy,
+    recordWriting: createWritingRecorder(loopOptions.db),
     hold: { writeHeldUntilMs: 0 },
   };
   const { db, config, stopSignal } = options;
@@ -72,8 +80,11 @@ export async function runWorkerLoop(
   try {
     while (!stopSignal.aborted) {
       wakeup.reset();
+      const wasIdle = inFlight.size === 0;
       const claimed = fillSlots(options, inFlight, wakeup);
-      if (claimed > 0) beat(options, inFlight);
+      // Show the new work on the workers row at once; fresh leases need no
+      // extending, and a busy worker's row follows on the next beat.
+      if (claimed > 0 && wasIdle) recordCurrentPrompt(options, inFlight);
       if (options.once && claimed === 0 && inFlight.size === 0) break;
       await wakeup.wait(config.WORKER_IDLE_MS, stopSignal);
     }
@@ -84,6 +95,13 @@ export async function runWorkerLoop(
     comfy?.pool.close();
   }
 }
+
+/**
+ * The most prompts one claim transaction takes: enough to share a commit
+ * among many, few enough that the write lock is held briefly (another
+ * worker process waits for it in SQLite's busy handler, which sleeps).
+ */
+export const maxClaimsPerTransaction = 32;
 
 /** Claims work for every free slot; returns how many claims it made. */
 function fillSlots(
@@ -101,11 +119,21 @@ function fillSlots(
   const isWriteHeld = Date.now() < options.hold.writeHeldUntilMs;
   for (const stage of stagesInClaimOrder) {
     if (stage === "write" && isWriteHeld) continue;
-    while (countStage(inFlight, stage) < limits[stage]) {
-      const claim = tryClaim(options, stage);
-      if (!claim) break;
-      inFlight.add(startStage(options, claim, inFlight, wakeup));
-      claimed++;
+    let free = limits[stage] - countStage(inFlight, stage);
+    while (free > 0) {
+      // One transaction claims a prompt for every free slot (a render
+      // that picks a server claims one at a time).
+      const claims = tryClaim(
+        options,
+        stage,
+        Math.min(free, maxClaimsPerTransaction),
+      );
+      if (claims.length === 0) break;
+      for (const claim of claims) {
+        inFlight.add(startStage(options, claim, inFlight, wakeup));
+      }
+      claimed += claims.length;
+      free -= claims.length;
     }
   }
   return claimed;
@@ -132,25 +160,29 @@ function startStage(
 }
 
 /**
- * The next claim, or null when nothing is ready or claiming failed (say,
- * the database stayed locked past its busy timeout); the loop waits and
- * tries again rather than exit over something passing.
+ * Up to `limit` claims of a stage, none when nothing is ready or claiming
+ * failed (say, the database stayed locked past its busy timeout); the loop
+ * waits and tries again rather than exit over something passing.
  */
-function tryClaim(options: LoopContext, stage: Stage): Claim | null {
+function tryClaim(options: LoopContext, stage: Stage, limit: number): Claim[] {
   const { db, config, workerId, log, once } = options;
   try {
-    return claimNextPrompt(db, {
+    const startedAt = performance.now();
+    const claims = claimPrompts(db, {
       workerId,
       leaseMs: config.LEASE_MS,
       maxAttempts: config.MAX_ATTEMPTS,
       stage,
+      limit,
       renderServers:
         stage === "render" ? options.comfy?.pool.choices() : undefined,
     });
+    options.onClaim?.(performance.now() - startedAt, claims.length);
+    return claims;
   } catch (error) {
     if (once) throw error;
     log.error({ err: error }, "claiming failed; trying again");
-    return null;
+    return [];
   }
 }
 
@@ -215,6 +247,19 @@ function stageContext(options: LoopContext) {
       unreachableWaitMs: config.UNREACHABLE_RETRY_MS,
     },
   };
+}
+
+function recordCurrentPrompt(options: LoopContext, inFlight: Set<InFlight>) {
+  const [first] = inFlight;
+  try {
+    recordHeartbeat(
+      options.db,
+      options.workerId,
+      first?.claim.prompt.id ?? null,
+    );
+  } catch (error) {
+    options.log.warn({ err: error }, "heartbeat failed");
+  }
 }
 
 /** Records the heartbeat and keeps every in-flight lease alive. */

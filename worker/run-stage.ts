@@ -7,12 +7,14 @@ import { runRenderStage } from "./render-stage";
 import type { RetryPolicy } from "./retry-delay";
 import { settleFailure } from "./stage-failure";
 import { runWriteStage, type Writer } from "./write-stage";
+import type { RecordWriting } from "./writing-recorder";
 
 export type StageContext = {
   db: Db;
   artifactsDir: string;
   log: Logger;
   writer?: Writer;
+  recordWriting?: RecordWriting;
   /** Renders stage 2 on ComfyUI; without it, the built-in renderers run. */
   comfyui?: ComfyRenderer;
   /** How long a built-in stage takes, so that people can watch the flow. */

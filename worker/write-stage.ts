@@ -1,4 +1,4 @@
-import type { Claim } from "../db/claims";
+import type { Claim, WritingOutput } from "../db/claims";
 import { recordWriting } from "../db/claims";
 import type { Db } from "../db/client";
 import type { Prompt } from "../db/schema";
@@ -6,6 +6,7 @@ import { AppError } from "../lib/errors";
 import { isMediaType, type PromptType } from "../lib/prompt-types";
 import { offlineWriter } from "./offline-writer";
 import { parseSpec } from "./spec";
+import type { RecordWriting } from "./writing-recorder";
 
 export type WriterInput = { type: PromptType; text: string; seed: number };
 
@@ -21,6 +22,8 @@ export type WriteStageContext = {
   db: Db;
   signal: AbortSignal;
   writer?: Writer;
+  /** Records the writing; by default in a transaction of its own. */
+  recordWriting?: RecordWriting;
 };
 
 /**
@@ -32,6 +35,10 @@ export async function runWriteStage(
   claim: Claim,
 ): Promise<Prompt> {
   const { db, signal, writer = offlineWriter } = context;
+  const record =
+    context.recordWriting ??
+    (async (claim: Claim, output: WritingOutput) =>
+      recordWriting(db, claim, output));
   if (claim.stage !== "write") {
     throw new Error(`stage 1 cannot run a ${claim.stage} claim`);
   }
@@ -41,7 +48,7 @@ export async function runWriteStage(
   if (isMediaType(type)) {
     const spec = parseSpec(type, await writer.writeSpec(input, signal));
     signal.throwIfAborted();
-    return recordWriting(db, claim, {
+    return record(claim, {
       format: "json",
       content: JSON.stringify(spec, null, 2),
       backend: writer.backend,
@@ -53,7 +60,7 @@ export async function runWriteStage(
   if (!content) {
     throw new AppError("validation_failed", "the writer returned no text");
   }
-  return recordWriting(db, claim, {
+  return record(claim, {
     format: "text",
     content,
     backend: writer.backend,

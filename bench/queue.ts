@@ -1,0 +1,426 @@
+/**
+ * Queue overhead: prompts per second through the real worker loop with a
+ * writer that answers at once, at 10k and 1M rows, in one worker process
+ * and in two; beside the raw single-row commit rate and plainjob, measured
+ * in the same run. Also WAL pages written per prompt (checkpoints off),
+ * busy errors and claim latency with two workers.
+ *
+ * Alone: `npx tsx bench/queue.ts` (BENCH_RUNS, BENCH_QUEUED,
+ * BENCH_WRITE_CONCURRENCY, BENCH_SIZES=10000,1000000 to change the shape).
+ */
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type Database from "better-sqlite3";
+import { better, defineQueue, defineWorker, type Logger } from "plainjob";
+import { openDatabase } from "../db/client";
+import { percentile, summarise, type Figure } from "./figure";
+import { seedFinishedPrompts, seedQueuedPrompts } from "./queue-seed";
+import type { WorkerReport } from "./queue-worker";
+
+export type QueueBenchContext = {
+  /** Runs of each measure; the figure is their median. */
+  runs?: number;
+  /** Prompts (and plainjob jobs, and raw rows) processed per run. */
+  queued?: number;
+  /** Finished prompts already in the database, one measure per size. */
+  sizes?: number[];
+  writeConcurrency?: number;
+  /** Where the temporary databases go (removed at the end). */
+  tmpDir?: string;
+  progress?: (line: string) => void;
+};
+
+const workerEntry = fileURLToPath(
+  new URL("./queue-worker.ts", import.meta.url),
+);
+
+function openBenchDatabase(file: string): Database.Database {
+  const sqlite = openDatabase(file).$client;
+  sqlite.pragma("wal_autocheckpoint = 0");
+  return sqlite;
+}
+
+function walBytes(sqlite: Database.Database): number {
+  try {
+    return fs.statSync(`${sqlite.name}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+function walFrameBytes(sqlite: Database.Database): number {
+  return Number(sqlite.pragma("page_size", { simple: true })) + 24;
+}
+
+/** Raw reference: one INSERT per transaction, prepared once. */
+function measureRawCommits(file: string, rows: number): number {
+  const sqlite = openBenchDatabase(file);
+  sqlite.exec(
+    "CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, v TEXT)",
+  );
+  const insert = sqlite.prepare("INSERT INTO bench_rows (v) VALUES (?)");
+  const startedAt = performance.now();
+  for (let i = 0; i < rows; i++) insert.run(`row ${i}`);
+  const seconds = (performance.now() - startedAt) / 1000;
+  sqlite.close();
+  return rows / seconds;
+}
+
+const silent: Logger = {
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+};
+
+type PlainjobRun = { total: number; process: number; walPages: number };
+
+/** plainjob: enqueue `jobs` one by one, then one worker runs a no-op. */
+async function measurePlainjob(
+  file: string,
+  jobs: number,
+): Promise<PlainjobRun> {
+  const sqlite = openBenchDatabase(file);
+  const queue = defineQueue({
+    connection: better(sqlite),
+    logger: silent,
+    maintenanceInterval: 3_600_000,
+  });
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  const startedAt = performance.now();
+  for (let i = 0; i < jobs; i++) queue.add("bench", { i });
+  const enqueuedAt = performance.now();
+  const walBefore = walBytes(sqlite);
+
+  let done = 0;
+  let worker: { stop(): Promise<void> } | null = null;
+  await new Promise<void>((resolve) => {
+    worker = defineWorker("bench", () => {}, {
+      queue,
+      logger: silent,
+      onCompleted: () => {
+        if (++done === jobs) resolve();
+      },
+    });
+    void (worker as unknown as { start(): Promise<void> }).start();
+  });
+  const endedAt = performance.now();
+  const walPages =
+    (walBytes(sqlite) - walBefore) / walFrameBytes(sqlite) / jobs;
+  await worker!.stop();
+  queue.close();
+  sqlite.close();
+  return {
+    total: jobs / ((endedAt - startedAt) / 1000),
+    process: jobs / ((endedAt - enqueuedAt) / 1000),
+    walPages,
+  };
+}
+
+type PoetsRun = {
+  promptsPerSecond: number;
+  walPagesPerPrompt: number;
+  claimMs: number[];
+  busyErrors: number;
+  errors: number;
+};
+
+function startWorker(env: NodeJS.ProcessEnv) {
+  const child = fork(workerEntry, [], {
+    execArgv: ["--import", "tsx"],
+    env,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`worker exited ${code}`)));
+  });
+  const report = new Promise<WorkerReport>((resolve, reject) => {
+    child.on("message", (message) => {
+      if ("endedAt" in (message as object)) resolve(message as WorkerReport);
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`worker exited ${code} before reporting`)),
+    );
+  });
+  return { child, ready, report };
+}
+
+/** One run: queue `queued` poems, let `processes` workers drain them. */
+async function measurePoets(
+  sqlite: Database.Database,
+  options: { queued: number; processes: number; env: NodeJS.ProcessEnv },
+): Promise<PoetsRun> {
+  seedQueuedPrompts(sqlite, options.queued);
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  const workers = Array.from({ length: options.processes }, () =>
+    startWorker(options.env),
+  );
+  await Promise.all(workers.map((worker) => worker.ready));
+
+  const walBefore = walBytes(sqlite);
+  const goAt = Date.now();
+  for (const worker of workers) worker.child.send("go");
+  const reports = await Promise.all(workers.map((worker) => worker.report));
+  const endedAt = Math.max(...reports.map((report) => report.endedAt));
+  const walPages = (walBytes(sqlite) - walBefore) / walFrameBytes(sqlite);
+
+  assertDrained(sqlite, reports, options.queued);
+  return {
+    promptsPerSecond: options.queued / ((endedAt - goAt) / 1000),
+    walPagesPerPrompt: walPages / options.queued,
+    claimMs: reports.flatMap((report) => report.claimMs),
+    busyErrors: sum(reports.map((report) => report.busyErrors)),
+    errors: sum(reports.map((report) => report.errors)),
+  };
+}
+
+type PeerRun = { raw: number; plainjob: PlainjobRun };
+
+async function measurePeerRun(
+  tmpDir: string,
+  index: number,
+  queued: number,
+): Promise<PeerRun> {
+  const raw = measureRawCommits(
+    path.join(tmpDir, `raw-${index}.db`),
+    queued * 2,
+  );
+  const plainjob = await measurePlainjob(
+    path.join(tmpDir, `plainjob-${index}.db`),
+    queued,
+  );
+  for (const name of [`raw-${index}.db`, `plainjob-${index}.db`]) {
+    for (const suffix of ["", "-wal", "-shm"]) {
+      fs.rmSync(path.join(tmpDir, name + suffix), { force: true });
+    }
+  }
+  return { raw, plainjob };
+}
+
+function peerFigures(peers: PeerRun[]): Figure[] {
+  return [
+    summarise(
+      "raw single-row commits",
+      "commits/s",
+      peers.map((p) => p.raw),
+    ),
+    summarise(
+      "plainjob: enqueue + process",
+      "jobs/s",
+      peers.map((p) => p.plainjob.total),
+    ),
+    summarise(
+      "plainjob: process (no-op job)",
+      "jobs/s",
+      peers.map((p) => p.plainjob.process),
+    ),
+    summarise(
+      "plainjob: WAL pages per job",
+      "pages",
+      peers.map((p) => p.plainjob.walPages),
+    ),
+  ];
+}
+
+function queueFigures(
+  label: string,
+  results: (PoetsRun & { ratio: number })[],
+): Figure[] {
+  const figures = [
+    summarise(
+      `queue: ${label}`,
+      "prompts/s",
+      results.map((r) => r.promptsPerSecond),
+    ),
+    summarise(
+      `queue ÷ plainjob (process): ${label}`,
+      "×",
+      results.map((r) => r.ratio),
+      { target: "≥ 1.0", isMet: (m) => m >= 1 },
+    ),
+    summarise(
+      `WAL pages per prompt: ${label}`,
+      "pages",
+      results.map((r) => r.walPagesPerPrompt),
+      { target: "≤ 16", isMet: (m) => m <= 16 },
+    ),
+  ];
+  if (label.endsWith("workers")) {
+    figures.push(
+      summarise(
+        `claim p99: ${label}`,
+        "ms",
+        results.map((r) => percentile(r.claimMs, 0.99)),
+        { target: "≤ 5", isMet: (m) => m <= 5 },
+      ),
+      summarise(
+        `busy errors: ${label}`,
+        "errors",
+        results.map((r) => r.busyErrors),
+        { target: "0", isMet: (m) => m === 0 },
+      ),
+    );
+  }
+  return figures;
+}
+
+const median = (values: number[]) => summarise("", "", values).median;
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** Every queued poem written once, with its claim and completion events. */
+function assertDrained(
+  sqlite: Database.Database,
+  reports: WorkerReport[],
+  queued: number,
+) {
+  const left = sqlite
+    .prepare("SELECT count(*) AS n FROM prompts WHERE status != 'completed'")
+    .get() as { n: number };
+  const claimed = sum(reports.map((report) => report.claimed));
+  if (left.n !== 0 || claimed !== queued) {
+    throw new Error(
+      `queue not drained: ${left.n} prompts left, ${claimed} of ${queued} claimed`,
+    );
+  }
+}
+
+function workerEnv(file: string, tmpDir: string, writeConcurrency: number) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_PATH: file,
+    ARTIFACTS_DIR: path.join(tmpDir, "artifacts"),
+    RUN_DIR: path.join(tmpDir, "run"),
+    WRITE_CONCURRENCY: String(writeConcurrency),
+    LOG_LEVEL: "info",
+    LOG_FORMAT: "json",
+    NODE_ENV: "production",
+  };
+  for (const name of ["LLM_BASE_URL", "LLM_MODEL", "COMFYUI_URL"]) {
+    delete env[name];
+  }
+  return env;
+}
+
+const sizeName = (rows: number) =>
+  rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
+
+function numberFrom(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
+}
+
+/** Measures the queue; returns one figure per measure and ratio. */
+export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
+  const runs = ctx.runs ?? numberFrom(process.env.BENCH_RUNS) ?? 3;
+  const queued = ctx.queued ?? numberFrom(process.env.BENCH_QUEUED) ?? 10_000;
+  const sizes = ctx.sizes ??
+    process.env.BENCH_SIZES?.split(",").map(Number) ?? [10_000, 1_000_000];
+  const writeConcurrency =
+    ctx.writeConcurrency ??
+    numberFrom(process.env.BENCH_WRITE_CONCURRENCY) ??
+    64;
+  const progress = ctx.progress ?? (() => {});
+  const tmpDir = fs.mkdtempSync(
+    path.join(ctx.tmpDir ?? os.tmpdir(), "poets-bench-queue-"),
+  );
+
+  try {
+    const figures: Figure[] = [];
+    const peers: PeerRun[] = [];
+    // The peers run right before each queue run, so each ratio compares
+    // two figures taken under the same load (the machine is shared).
+    const measurePeers = async () => {
+      const peer = await measurePeerRun(tmpDir, peers.length, queued);
+      peers.push(peer);
+      progress(
+        `raw ${peer.raw.toFixed(0)}/s, plainjob ${peer.plainjob.process.toFixed(0)}/s`,
+      );
+      return peer;
+    };
+
+    const bySize = new Map<number, number>();
+    for (const size of sizes) {
+      const file = path.join(tmpDir, `poets-${size}.db`);
+      const sqlite = openBenchDatabase(file);
+      const seededAt = performance.now();
+      seedFinishedPrompts(sqlite, size);
+      progress(
+        `seeded ${size} in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`,
+      );
+      const env = workerEnv(file, tmpDir, writeConcurrency);
+
+      for (const processes of [1, 2]) {
+        const results: (PoetsRun & { ratio: number })[] = [];
+        for (let i = 0; i < runs; i++) {
+          const peer = await measurePeers();
+          const run = await measurePoets(sqlite, { queued, processes, env });
+          results.push({
+            ...run,
+            ratio: run.promptsPerSecond / peer.plainjob.process,
+          });
+          progress(
+            `${sizeName(size)} × ${processes}: ${run.promptsPerSecond.toFixed(0)}/s, ` +
+              `${run.walPagesPerPrompt.toFixed(1)} pages, claim p99 ` +
+              `${percentile(run.claimMs, 0.99).toFixed(2)} ms, busy ${run.busyErrors}`,
+          );
+        }
+        const label = `${sizeName(size)} rows, ${processes} worker${processes > 1 ? "s" : ""}`;
+        figures.push(...queueFigures(label, results));
+        if (processes === 1) {
+          bySize.set(size, median(results.map((r) => r.promptsPerSecond)));
+        }
+      }
+      sqlite.close();
+    }
+    figures.unshift(...peerFigures(peers));
+
+    const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+    if (small !== large) {
+      const ratio = bySize.get(large)! / bySize.get(small)!;
+      figures.push({
+        name: `queue ${sizeName(large)} ÷ ${sizeName(small)} rows, 1 worker`,
+        unit: "×",
+        median: ratio,
+        min: ratio,
+        max: ratio,
+        target: "≥ 0.85",
+        pass: ratio >= 0.85,
+      });
+    }
+    return figures;
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+function printFigures(figures: Figure[]) {
+  const rows = figures.map((f) => [
+    f.name,
+    `${format(f.median)} ${f.unit}`,
+    `${format(f.min)}–${format(f.max)}`,
+    f.target ? `${f.target} ${f.pass ? "ok" : "MISSED"}` : "",
+  ]);
+  const widths = [0, 1, 2, 3].map((c) =>
+    Math.max(...rows.map((r) => r[c].length)),
+  );
+  for (const row of rows) {
+    console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+  }
+}
+
+function format(value: number): string {
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  run({ progress: (line) => console.log(line) }).then(printFigures, (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
