@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import type Database from "better-sqlite3";
 import { better, defineQueue, defineWorker, type Logger } from "plainjob";
 import { openDatabase } from "../db/client";
-import { percentile, summarise, type Figure } from "./figure";
+import { formatTable, percentile, toRow, type Figure } from "./lib/figures";
 import { seedFinishedPrompts, seedQueuedPrompts } from "./queue-seed";
 import type { WorkerReport } from "./queue-worker";
 
@@ -31,6 +31,8 @@ export type QueueBenchContext = {
   /** Where the temporary databases go (removed at the end). */
   tmpDir?: string;
   progress?: (line: string) => void;
+  /** The runner's progress line (used when `progress` is not given). */
+  log?: (line: string) => void;
 };
 
 const workerEntry = fileURLToPath(
@@ -203,26 +205,26 @@ async function measurePeerRun(
 
 function peerFigures(peers: PeerRun[]): Figure[] {
   return [
-    summarise(
-      "raw single-row commits",
-      "commits/s",
-      peers.map((p) => p.raw),
-    ),
-    summarise(
-      "plainjob: enqueue + process",
-      "jobs/s",
-      peers.map((p) => p.plainjob.total),
-    ),
-    summarise(
-      "plainjob: process (no-op job)",
-      "jobs/s",
-      peers.map((p) => p.plainjob.process),
-    ),
-    summarise(
-      "plainjob: WAL pages per job",
-      "pages",
-      peers.map((p) => p.plainjob.walPages),
-    ),
+    {
+      name: "raw single-row commits",
+      unit: "commits/s",
+      runs: peers.map((p) => p.raw),
+    },
+    {
+      name: "plainjob: enqueue + process",
+      unit: "jobs/s",
+      runs: peers.map((p) => p.plainjob.total),
+    },
+    {
+      name: "plainjob: process (no-op job)",
+      unit: "jobs/s",
+      runs: peers.map((p) => p.plainjob.process),
+    },
+    {
+      name: "plainjob: WAL pages per job",
+      unit: "pages",
+      runs: peers.map((p) => p.plainjob.walPages),
+    },
   ];
 }
 
@@ -230,45 +232,44 @@ function queueFigures(
   label: string,
   results: (PoetsRun & { ratio: number })[],
 ): Figure[] {
-  const figures = [
-    summarise(
-      `queue: ${label}`,
-      "prompts/s",
-      results.map((r) => r.promptsPerSecond),
-    ),
-    summarise(
-      `queue ÷ plainjob (process): ${label}`,
-      "×",
-      results.map((r) => r.ratio),
-      { target: "≥ 1.0", isMet: (m) => m >= 1 },
-    ),
-    summarise(
-      `WAL pages per prompt: ${label}`,
-      "pages",
-      results.map((r) => r.walPagesPerPrompt),
-      { target: "≤ 16", isMet: (m) => m <= 16 },
-    ),
+  const figures: Figure[] = [
+    {
+      name: `queue: ${label}`,
+      unit: "prompts/s",
+      runs: results.map((r) => r.promptsPerSecond),
+    },
+    {
+      name: `queue ÷ plainjob (process): ${label}`,
+      unit: "×",
+      runs: results.map((r) => r.ratio),
+      target: { min: 1 },
+      isRatio: true,
+    },
+    {
+      name: `WAL pages per prompt: ${label}`,
+      unit: "pages",
+      runs: results.map((r) => r.walPagesPerPrompt),
+      target: { max: 16 },
+    },
   ];
   if (label.endsWith("workers")) {
     figures.push(
-      summarise(
-        `claim p99: ${label}`,
-        "ms",
-        results.map((r) => percentile(r.claimMs, 0.99)),
-        { target: "≤ 5", isMet: (m) => m <= 5 },
-      ),
-      summarise(
-        `busy errors: ${label}`,
-        "errors",
-        results.map((r) => r.busyErrors),
-        { target: "0", isMet: (m) => m === 0 },
-      ),
+      {
+        name: `claim p99: ${label}`,
+        unit: "ms",
+        runs: results.map((r) => percentile(r.claimMs, 99)),
+        target: { max: 5 },
+      },
+      {
+        name: `busy errors: ${label}`,
+        unit: "errors",
+        runs: results.map((r) => r.busyErrors),
+        target: { max: 0 },
+      },
     );
   }
   return figures;
 }
-
-const median = (values: number[]) => summarise("", "", values).median;
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -323,7 +324,7 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
     ctx.writeConcurrency ??
     numberFrom(process.env.BENCH_WRITE_CONCURRENCY) ??
     64;
-  const progress = ctx.progress ?? (() => {});
+  const progress = ctx.progress ?? ctx.log ?? (() => {});
   const tmpDir = fs.mkdtempSync(
     path.join(ctx.tmpDir ?? os.tmpdir(), "poets-bench-queue-"),
   );
@@ -342,7 +343,8 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
       return peer;
     };
 
-    const bySize = new Map<number, number>();
+    // Each size's one-worker rates, run by run.
+    const bySize = new Map<number, number[]>();
     for (const size of sizes) {
       const file = path.join(tmpDir, `poets-${size}.db`);
       const sqlite = openBenchDatabase(file);
@@ -365,13 +367,16 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
           progress(
             `${sizeName(size)} × ${processes}: ${run.promptsPerSecond.toFixed(0)}/s, ` +
               `${run.walPagesPerPrompt.toFixed(1)} pages, claim p99 ` +
-              `${percentile(run.claimMs, 0.99).toFixed(2)} ms, busy ${run.busyErrors}`,
+              `${percentile(run.claimMs, 99).toFixed(2)} ms, busy ${run.busyErrors}`,
           );
         }
         const label = `${sizeName(size)} rows, ${processes} worker${processes > 1 ? "s" : ""}`;
         figures.push(...queueFigures(label, results));
         if (processes === 1) {
-          bySize.set(size, median(results.map((r) => r.promptsPerSecond)));
+          bySize.set(
+            size,
+            results.map((r) => r.promptsPerSecond),
+          );
         }
       }
       sqlite.close();
@@ -380,15 +385,14 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
 
     const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
     if (small !== large) {
-      const ratio = bySize.get(large)! / bySize.get(small)!;
+      const largeRuns = bySize.get(large)!;
+      const smallRuns = bySize.get(small)!;
       figures.push({
         name: `queue ${sizeName(large)} ÷ ${sizeName(small)} rows, 1 worker`,
         unit: "×",
-        median: ratio,
-        min: ratio,
-        max: ratio,
-        target: "≥ 0.85",
-        pass: ratio >= 0.85,
+        runs: largeRuns.map((rate, i) => rate / smallRuns[i]),
+        target: { min: 0.85 },
+        isRatio: true,
       });
     }
     return figures;
@@ -397,29 +401,10 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
   }
 }
 
-function printFigures(figures: Figure[]) {
-  const rows = figures.map((f) => [
-    f.name,
-    `${format(f.median)} ${f.unit}`,
-    `${format(f.min)}–${format(f.max)}`,
-    f.target ? `${f.target} ${f.pass ? "ok" : "MISSED"}` : "",
-  ]);
-  const widths = [0, 1, 2, 3].map((c) =>
-    Math.max(...rows.map((r) => r[c].length)),
-  );
-  for (const row of rows) {
-    console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
-  }
-}
-
-function format(value: number): string {
-  if (Math.abs(value) >= 100) return value.toFixed(0);
-  if (Math.abs(value) >= 10) return value.toFixed(1);
-  return value.toFixed(2);
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run({ progress: (line) => console.log(line) }).then(printFigures, (error) => {
+  const print = (figures: Figure[]) =>
+    console.log(formatTable(figures.map(toRow)));
+  run({ progress: (line) => console.log(line) }).then(print, (error) => {
     console.error(error);
     process.exit(1);
   });

@@ -17,7 +17,7 @@ const measures: Measure[] = [
   { name: "sse", load: () => import("./sse") },
   { name: "submit", load: () => import("./submit") },
   { name: "lists", load: () => import("./lists") },
-  // The queue-overhead measure (bench/queue.ts) goes here.
+  { name: "queue", load: () => import("./queue") },
 ];
 
 const budgetMs = 10 * 60_000;

@@ -7,7 +7,7 @@ import {
 } from "../../test/helpers/processes";
 import { makeWorkspace, type Workspace } from "../../test/helpers/workspace";
 import { serverPidOf } from "./processes";
-import { seedPrompts } from "./simple-seed";
+import { seedPrompts } from "../seed";
 
 export type BenchApp = RunningApp & {
   /** The pid of the process that serves requests (see serverPidOf). */
@@ -53,7 +53,10 @@ export function createContext(options: {
       if (seed.rows) {
         const started = Date.now();
         const db = openDatabase(workspace.dbPath);
-        seedDatabase(db, seed.rows, seed.finishedOnly ?? false);
+        seedPrompts(db, {
+          count: seed.rows,
+          finishedOnly: seed.finishedOnly ?? false,
+        });
         db.$client.close();
         log(`seeded ${seed.rows} prompts in ${Date.now() - started} ms`);
       }
@@ -79,16 +82,4 @@ export function createContext(options: {
       for (const workspace of workspaces) workspace.cleanup();
     },
   };
-}
-
-/**
- * Fills a database before the app starts. Kept apart so that the fast
- * seeder can replace the stand-in in one place.
- */
-function seedDatabase(
-  db: ReturnType<typeof openDatabase>,
-  rows: number,
-  finishedOnly: boolean,
-) {
-  seedPrompts(db, { count: rows, finishedOnly });
 }
