@@ -224,9 +224,12 @@ describe("stats counters", () => {
     fs.cpSync(path.resolve("db/migrations"), before, { recursive: true });
     const journalPath = path.join(before, "meta", "_journal.json");
     const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
+    // The counters' migration and every one after it are still to come.
+    const allEntries = journal.entries.length;
     journal.entries = journal.entries.filter(
-      (entry: { tag: string }) => !entry.tag.startsWith("0010_"),
+      (entry: { idx: number }) => entry.idx < 10,
     );
+    const toCome = allEntries - journal.entries.length;
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     const previous = process.env.POETS_MIGRATIONS_DIR;
     process.env.POETS_MIGRATIONS_DIR = before;
@@ -244,7 +247,7 @@ describe("stats counters", () => {
       tryTo(() => failStage(db, claim("write")!, "permanent: no", tick()));
 
       process.env.POETS_MIGRATIONS_DIR = path.resolve("db/migrations");
-      expect(migrate(db)).toBe(1);
+      expect(migrate(db)).toBe(toCome);
 
       expect(countPrompts(db)).toEqual(countedByGroup(db));
       expect(countFinishedSince(db, new Date(now - 3_600_000))).toBe(
