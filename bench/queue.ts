@@ -71,6 +71,102 @@ function measureRawCommits(file: string, rows: number): number {
   return rows / seconds;
 }
 
+/**
+ * The floor of the product's own writes: the statements a poem's two
+ * transitions make (event rows, lease, writing, status), with every index
+ * and trigger of the real schema, as prepared SQL in one loop with claims
+ * and records batched 32 to a transaction as the worker does. No worker
+ * code, no JavaScript between statements beyond the loop: what the queue
+ * costs if its code were free.
+ */
+function measureSchemaFloor(
+  file: string,
+  queued: number,
+  options: { withoutSearch: boolean },
+): number {
+  const sqlite = openBenchDatabase(file);
+  seedQueuedPrompts(sqlite, queued);
+  if (options.withoutSearch) {
+    // What keeping the search index in the same transaction costs: the
+    // two triggers a finished writing fires.
+    sqlite.exec("DROP TRIGGER prompt_search_prompt_update");
+    sqlite.exec("DROP TRIGGER prompt_search_writing_insert");
+  }
+  const ids = (
+    sqlite
+      .prepare(
+        "SELECT id FROM prompts WHERE status = 'unprocessed' ORDER BY id",
+      )
+      .all() as { id: number }[]
+  ).map((row) => row.id);
+  const addEvent = sqlite.prepare(
+    `INSERT INTO prompt_events (prompt_id, from_status, to_status, reason,
+       worker_id, created_at) VALUES (?, ?, ?, ?, 'floor', ?) RETURNING id`,
+  );
+  const claimRow = sqlite.prepare(
+    `UPDATE prompts SET status = 'processing', attempts = attempts + 1,
+       lease_owner = 'floor', lease_token = ?, lease_expires_at = ?,
+       last_event_id = ?, updated_at = ? WHERE id = ? AND status = 'unprocessed'
+     RETURNING *`,
+  );
+  const checkLease = sqlite.prepare(
+    "SELECT lease_token FROM prompts WHERE id = ?",
+  );
+  const addWriting = sqlite.prepare(
+    `INSERT INTO writings (prompt_id, format, content, backend, created_at)
+     VALUES (?, 'text', ?, 'floor', ?) RETURNING id`,
+  );
+  const completeRow = sqlite.prepare(
+    `UPDATE prompts SET status = 'completed', output_reference = ?,
+       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+       last_event_id = ?, updated_at = ? WHERE id = ? AND lease_token = ?
+     RETURNING *`,
+  );
+  const claimBatch = sqlite.transaction((batch: number[]) => {
+    const now = Date.now();
+    for (const id of batch) {
+      const event = addEvent.get(
+        id,
+        "unprocessed",
+        "processing",
+        "writing started",
+        now,
+      ) as { id: number };
+      claimRow.get(`lease-${id}`, now + 60_000, event.id, now, id);
+    }
+  });
+  const recordBatch = sqlite.transaction((batch: number[]) => {
+    const now = Date.now();
+    for (const id of batch) {
+      checkLease.get(id);
+      const writing = addWriting.get(id, `written at once ${id}`, now) as {
+        id: number;
+      };
+      const event = addEvent.get(
+        id,
+        "processing",
+        "completed",
+        "writing finished",
+        now,
+      ) as { id: number };
+      completeRow.get(writing.id, event.id, now, id, `lease-${id}`);
+    }
+  });
+  const startedAt = performance.now();
+  for (let i = 0; i < ids.length; i += 32) {
+    const batch = ids.slice(i, i + 32);
+    claimBatch(batch);
+    recordBatch(batch);
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  const left = sqlite
+    .prepare("SELECT count(*) AS n FROM prompts WHERE status != 'completed'")
+    .get() as { n: number };
+  sqlite.close();
+  if (left.n !== 0) throw new Error(`schema floor left ${left.n} prompts`);
+  return ids.length / seconds;
+}
+
 const silent: Logger = {
   error: () => {},
   warn: () => {},
@@ -132,7 +228,12 @@ type PoetsRun = {
 
 function startWorker(env: NodeJS.ProcessEnv) {
   const child = fork(workerEntry, [], {
-    execArgv: ["--import", "tsx"],
+    // BENCH_WORKER_ARGS="--cpu-prof" profiles the worker processes.
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_WORKER_ARGS?.split(" ").filter(Boolean) ?? []),
+    ],
     env,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -180,7 +281,12 @@ async function measurePoets(
   };
 }
 
-type PeerRun = { raw: number; plainjob: PlainjobRun };
+type PeerRun = {
+  raw: number;
+  plainjob: PlainjobRun;
+  floor: number;
+  floorWithoutSearch: number;
+};
 
 async function measurePeerRun(
   tmpDir: string,
@@ -195,12 +301,27 @@ async function measurePeerRun(
     path.join(tmpDir, `plainjob-${index}.db`),
     queued,
   );
-  for (const name of [`raw-${index}.db`, `plainjob-${index}.db`]) {
+  const floor = measureSchemaFloor(
+    path.join(tmpDir, `floor-${index}.db`),
+    queued,
+    { withoutSearch: false },
+  );
+  const floorWithoutSearch = measureSchemaFloor(
+    path.join(tmpDir, `floor-bare-${index}.db`),
+    queued,
+    { withoutSearch: true },
+  );
+  for (const name of [
+    `raw-${index}.db`,
+    `plainjob-${index}.db`,
+    `floor-${index}.db`,
+    `floor-bare-${index}.db`,
+  ]) {
     for (const suffix of ["", "-wal", "-shm"]) {
       fs.rmSync(path.join(tmpDir, name + suffix), { force: true });
     }
   }
-  return { raw, plainjob };
+  return { raw, plainjob, floor, floorWithoutSearch };
 }
 
 function peerFigures(peers: PeerRun[]): Figure[] {
@@ -221,6 +342,23 @@ function peerFigures(peers: PeerRun[]): Figure[] {
       runs: peers.map((p) => p.plainjob.process),
     },
     {
+      name: "schema floor: a poem's writes as bare SQL",
+      unit: "prompts/s",
+      runs: peers.map((p) => p.floor),
+    },
+    {
+      name: "schema floor ÷ plainjob (process)",
+      unit: "×",
+      runs: peers.map((p) => p.floor / p.plainjob.process),
+      isRatio: true,
+    },
+    {
+      name: "schema floor without the search index ÷ plainjob",
+      unit: "×",
+      runs: peers.map((p) => p.floorWithoutSearch / p.plainjob.process),
+      isRatio: true,
+    },
+    {
       name: "plainjob: WAL pages per job",
       unit: "pages",
       runs: peers.map((p) => p.plainjob.walPages),
@@ -230,7 +368,7 @@ function peerFigures(peers: PeerRun[]): Figure[] {
 
 function queueFigures(
   label: string,
-  results: (PoetsRun & { ratio: number })[],
+  results: (PoetsRun & { ratio: number; ofFloor: number })[],
 ): Figure[] {
   const figures: Figure[] = [
     {
@@ -243,6 +381,12 @@ function queueFigures(
       unit: "×",
       runs: results.map((r) => r.ratio),
       target: { min: 1 },
+      isRatio: true,
+    },
+    {
+      name: `queue ÷ schema floor: ${label}`,
+      unit: "×",
+      runs: results.map((r) => r.ofFloor),
       isRatio: true,
     },
     {
@@ -338,7 +482,8 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
       const peer = await measurePeerRun(tmpDir, peers.length, queued);
       peers.push(peer);
       progress(
-        `raw ${peer.raw.toFixed(0)}/s, plainjob ${peer.plainjob.process.toFixed(0)}/s`,
+        `raw ${peer.raw.toFixed(0)}/s, plainjob ${peer.plainjob.process.toFixed(0)}/s, ` +
+          `schema floor ${peer.floor.toFixed(0)}/s`,
       );
       return peer;
     };
@@ -356,13 +501,14 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
       const env = workerEnv(file, tmpDir, writeConcurrency);
 
       for (const processes of [1, 2]) {
-        const results: (PoetsRun & { ratio: number })[] = [];
+        const results: (PoetsRun & { ratio: number; ofFloor: number })[] = [];
         for (let i = 0; i < runs; i++) {
           const peer = await measurePeers();
           const run = await measurePoets(sqlite, { queued, processes, env });
           results.push({
             ...run,
             ratio: run.promptsPerSecond / peer.plainjob.process,
+            ofFloor: run.promptsPerSecond / peer.floor,
           });
           progress(
             `${sizeName(size)} × ${processes}: ${run.promptsPerSecond.toFixed(0)}/s, ` +
