@@ -28,6 +28,7 @@ import { countFinishedSince, readStageDurations } from "@/db/stats";
 import { createPrompt } from "@/db/prompts";
 import { AppError } from "@/lib/errors";
 import { isMediaType, promptTypes, type PromptType } from "@/lib/prompt-types";
+import { createRandom } from "@/worker/prng";
 import { makeTestDb, makeWorkspace } from "../helpers/workspace";
 
 const t0 = new Date("2026-03-01T12:00:00Z").getTime();
@@ -140,22 +141,6 @@ function insertWithSql(db: Db, type: PromptType, atMs: number): number {
     .prepare("UPDATE prompts SET last_event_id = ? WHERE id = ?")
     .run(eventId, id);
   return id;
-}
-
-/** A small deterministic random source, so a failure can be replayed. */
-function randomSource(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    below: (n: number) => Math.floor(next() * n),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
-  };
 }
 
 /** Runs an action that a prompt's current state may refuse. */
@@ -332,9 +317,10 @@ describe("stats counters", () => {
   });
 
   it("equal count(*) after 2000 random changes", () => {
-    const random = randomSource(20260301);
+    // Seeded, so that a failure can be replayed.
+    const random = createRandom(20260301);
     const held: Claim[] = [];
-    const anyId = () => 1 + random.below(Math.max(1, nextId() - 1));
+    const anyId = () => 1 + random.int(0, Math.max(1, nextId() - 1) - 1);
     const nextId = () =>
       (
         db.$client
@@ -342,7 +328,7 @@ describe("stats counters", () => {
           .get() as { id: number }
       ).id;
     const takeHeld = () =>
-      held.length ? held.splice(random.below(held.length), 1)[0] : null;
+      held.length ? held.splice(random.int(0, held.length - 1), 1)[0] : null;
     const actions: (() => unknown)[] = [
       () =>
         createPrompt(
@@ -353,7 +339,7 @@ describe("stats counters", () => {
       () =>
         createPromptBatch(
           db,
-          Array.from({ length: 1 + random.below(4) }, () => ({
+          Array.from({ length: 1 + random.int(0, 3) }, () => ({
             type: random.pick(promptTypes),
             text: "y",
           })),
@@ -367,8 +353,8 @@ describe("stats counters", () => {
       () => {
         const got = takeHeld();
         if (!got) return;
-        if (got.stage === "write") finishWrite(got, random.below(20_000));
-        else finishRender(got, random.below(60_000));
+        if (got.stage === "write") finishWrite(got, random.int(0, 19_999));
+        else finishRender(got, random.int(0, 59_999));
       },
       () => {
         const got = takeHeld();
@@ -377,7 +363,7 @@ describe("stats counters", () => {
       () => {
         const got = takeHeld();
         if (!got) return;
-        const outcome = random.below(3);
+        const outcome = random.int(0, 2);
         if (outcome === 0) {
           retryStage(db, got, { lastError: "x", runAfter: tick(), detail: "" });
         } else if (outcome === 1) {
@@ -392,7 +378,7 @@ describe("stats counters", () => {
           {
             action: random.pick(["requeue", "retry", "cancel"] as const),
             ids: [anyId(), anyId()],
-            preview: random.below(2) === 0,
+            preview: random.int(0, 1) === 0,
           },
           tick(),
         ),
@@ -400,7 +386,7 @@ describe("stats counters", () => {
       () => rerenderPrompt(db, anyId(), tick()),
       () => rewritePrompt(db, anyId(), tick()),
       () => {
-        if (random.below(10) === 0) {
+        if (random.int(0, 9) === 0) {
           db.$client
             .prepare(
               `DELETE FROM prompts WHERE id = ? AND NOT EXISTS (
@@ -414,7 +400,7 @@ describe("stats counters", () => {
     ];
 
     for (let step = 1; step <= 2000; step += 1) {
-      tick(random.below(10_000));
+      tick(random.int(0, 9_999));
       tryTo(random.pick(actions));
       if (step % 250 === 0) expectStatsAgree(db, nowMs);
     }
