@@ -1,5 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  or,
+  sql,
+} from "drizzle-orm";
 import { immediate, type Db } from "./client";
 import { artifacts, prompts, writings, type Prompt } from "./schema";
 import { applyTransition, type PromptState, type Writer } from "./transitions";
@@ -130,6 +141,26 @@ export function claimNextPrompt(db: Db, options: ClaimOptions): Claim | null {
     }
     return null;
   }, immediate);
+}
+
+/** Whether a prompt at the start of the stage waits for its backend. */
+export function hasWaitingPrompt(db: Db, stage: Stage): boolean {
+  const start = stageStart[stage];
+  const row = db
+    .select({ id: prompts.id })
+    .from(prompts)
+    .where(
+      and(
+        eq(prompts.status, start.status),
+        start.artifactStatus
+          ? eq(prompts.artifactStatus, start.artifactStatus)
+          : isNull(prompts.artifactStatus),
+        isNotNull(prompts.waitingReason),
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 /**
