@@ -85,7 +85,7 @@ function ruleOf(prompt: Prompt): StuckRule {
 // event after the last event that is neither a wait nor a retry's claim.
 // Both steps walk prompt_events_prompt from one end and stop at the first
 // match; the candidates come from the partial index prompts_waiting.
-const waitStartSql = sql`(
+export const waitStartSql = sql`(
   SELECT w.created_at FROM prompt_events w
   WHERE w.prompt_id = ${prompts.id} AND w.reason = 'waiting for backend'
     AND w.id > coalesce((

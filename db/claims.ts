@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { immediate, type Db } from "./client";
 import { artifacts, prompts, writings, type Prompt } from "./schema";
 import {
@@ -156,6 +156,26 @@ function startStage(
     now,
   });
   return { prompt, stage, leaseToken, workerId };
+}
+
+/** Whether a prompt at the start of the stage waits for its backend. */
+export function hasWaitingPrompt(db: Db, stage: Stage): boolean {
+  const start = stageStart[stage];
+  const row = db
+    .select({ id: prompts.id })
+    .from(prompts)
+    .where(
+      and(
+        eq(prompts.status, start.status),
+        start.artifactStatus
+          ? eq(prompts.artifactStatus, start.artifactStatus)
+          : isNull(prompts.artifactStatus),
+        isNotNull(prompts.waitingReason),
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 /**

@@ -11,7 +11,9 @@ import { buildIfNeeded, isBuildCurrent } from "./build-if-needed";
 import { supervise } from "./supervisor";
 
 const root = path.resolve(import.meta.dirname, "..");
+/** At most 10 restarts of one process within 10 minutes, 2 s apart. */
 const maxRestarts = 10;
+const restartWindowMs = 10 * 60_000;
 const restartDelayMs = 2000;
 
 function migrateOrExit(databasePath: string) {
@@ -105,6 +107,7 @@ async function main() {
       // A process that crashes is started again (a worker's claims come
       // back when their leases expire); one that keeps failing stops both.
       maxRestarts,
+      restartWindowMs,
       restartDelayMs,
       prefixColors: ["cyan", "magenta"],
     },

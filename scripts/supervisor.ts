@@ -17,8 +17,12 @@ export type SupervisedCommand = { name: string; command: string };
 
 export type SuperviseOptions = {
   cwd: string;
-  /** How often one process may be started again before everything stops. */
+  /**
+   * How often one process may be started again within `restartWindowMs`
+   * before everything stops; restarts older than the window no longer count.
+   */
   maxRestarts: number;
+  restartWindowMs: number;
   restartDelayMs: number;
   /** Signals that stop everything; the default is SIGINT, SIGTERM, SIGHUP. */
   signals?: NodeJS.Signals[];
@@ -52,15 +56,18 @@ function isStopExit(exitCode: number | string, signals: NodeJS.Signals[]) {
 
 /**
  * A process that ends on its own is started again after a delay, up to
- * `maxRestarts` times; past that the others are stopped and the launcher
- * fails. A stop signal stops every process, cancels pending restarts, and
+ * `maxRestarts` times within any `restartWindowMs`; one more crash inside
+ * that window stops the others and the launcher fails. Crashes spread
+ * further apart never add up: a process that stays up for the window has
+ * its count back at zero. A stop signal stops every process, cancels pending restarts, and
  * counts as success: a service manager's SIGTERM is not a crash. A second
  * signal kills what is still running, and the launcher then fails.
  */
 export class Supervisor {
   private stopping: "signal" | "failure" | null = null;
   private stoppedAt = 0;
-  private readonly restarts: number[] = [];
+  /** When each process was last started again, oldest first. */
+  private readonly restarts: number[][] = [];
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly closes: Subject<CloseEvent>[] = [];
   private readonly lastCloses: CloseEvent[] = [];
@@ -81,7 +88,7 @@ export class Supervisor {
     for (const signal of signals) process.on(signal, onSignal);
 
     commands.forEach((command, index) => {
-      this.restarts[index] = 0;
+      this.restarts[index] = [];
       this.closes[index] = new Subject<CloseEvent>();
       command.close.subscribe((event) => this.onClose(index, event));
     });
@@ -123,12 +130,15 @@ export class Supervisor {
       this.finish(index, event);
       return;
     }
-    if (this.restarts[index] < this.options.maxRestarts) {
-      this.restarts[index] += 1;
+    const { maxRestarts, restartWindowMs, restartDelayMs } = this.options;
+    const recent = this.recentRestarts(index);
+    const window = `${restartWindowMs / 1000} s`;
+    if (recent.length < maxRestarts) {
+      recent.push(Date.now());
       this.logger.logCommandEvent(
         `${command.name} exited with ${event.exitCode}; starting it again in ` +
-          `${this.options.restartDelayMs / 1000} s ` +
-          `(restart ${this.restarts[index]} of ${this.options.maxRestarts})`,
+          `${restartDelayMs / 1000} s ` +
+          `(restart ${recent.length} of ${maxRestarts} allowed in ${window})`,
         command,
       );
       this.timers.set(
@@ -136,13 +146,14 @@ export class Supervisor {
         setTimeout(() => {
           this.timers.delete(index);
           command.start();
-        }, this.options.restartDelayMs),
+        }, restartDelayMs),
       );
       return;
     }
+
     this.logger.logCommandEvent(
       `${command.name} exited with ${event.exitCode} after ` +
-        `${this.options.maxRestarts} restarts; stopping everything`,
+        `${maxRestarts} restarts in ${window}; stopping everything`,
       command,
     );
     // A process that exits 0 on its own was not asked to: still a failure.
@@ -151,6 +162,14 @@ export class Supervisor {
       exitCode: event.exitCode === 0 ? 1 : event.exitCode,
     });
     this.stop("failure", "SIGTERM");
+  }
+
+  /** The restarts of one process that still count: those inside the window. */
+  private recentRestarts(index: number) {
+    const since = Date.now() - this.options.restartWindowMs;
+    const recent = this.restarts[index].filter((at) => at > since);
+    this.restarts[index] = recent;
+    return recent;
   }
 
   private stop(reason: "signal" | "failure", signal: NodeJS.Signals) {

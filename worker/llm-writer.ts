@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import OpenAI, { APIConnectionError } from "openai";
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
@@ -98,7 +98,33 @@ export function createLlmWriter(
       }
       return writeSpec(server, input.type, askFor(input, idea(input)), signal);
     },
+    isReachable: (signal) => isReachable(server, signal),
   };
+}
+
+/** How long a reachability check waits for any answer. */
+const reachableTimeoutMs = 5_000;
+
+/**
+ * Asks for the model list, with the same client and credentials: any HTTP
+ * answer (an error status too) means the server is up; a refused
+ * connection, a name that does not resolve or no answer in time, down.
+ */
+async function isReachable(
+  server: Server,
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    await server.client.models.list({
+      signal,
+      maxRetries: 0,
+      timeout: Math.min(server.timeoutMs, reachableTimeoutMs),
+    });
+    return true;
+  } catch (error) {
+    // Timeouts are connection errors too (APIConnectionTimeoutError).
+    return !(error instanceof APIConnectionError) && !signal.aborted;
+  }
 }
 
 /**

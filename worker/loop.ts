@@ -1,6 +1,7 @@
 import {
   claimPrompts,
   extendLease,
+  hasWaitingPrompt,
   stagesInClaimOrder,
   type Claim,
   type Stage,
@@ -36,16 +37,25 @@ export type WorkerLoopOptions = {
 };
 
 /**
- * The options and what the loop started from them. `writeHeldUntilMs`: after
- * stage 1 found its model server unreachable, no new writing is claimed
- * until then; the waiting prompt tries again first, so a down server costs
- * one try per UNREACHABLE_RETRY_MS, not one per queued prompt. (Stage 2
+ * The options and what the loop started from them. `writeHold`: once stage
+ * 1 found its model server unreachable, no writing is claimed, not even the
+ * waiting prompt's, until the server answers a check made without a claim
+ * (one per UNREACHABLE_RETRY_MS): a down server costs one wait per outage in
+ * a timeline, not one per queued prompt nor two events per retry. (Stage 2
  * needs no hold: an unreachable ComfyUI server is left out of its claims.)
  */
 type LoopContext = WorkerLoopOptions & {
   comfy: ComfyBackend | null;
   recordWriting: RecordWriting;
-  hold: { writeHeldUntilMs: number };
+  writeHold: WriteHold;
+};
+
+type WriteHold = {
+  isDown: boolean;
+  /** When the next check that the server answers is due. */
+  nextCheckMs: number;
+  /** The check in flight, if any. */
+  check: Promise<void> | null;
 };
 
 type InFlight = {
@@ -67,7 +77,15 @@ export async function runWorkerLoop(
     ...loopOptions,
     comfy,
     recordWriting: createWritingRecorder(loopOptions.db),
-    hold: { writeHeldUntilMs: 0 },
+    // A worker started during an outage checks before claiming the prompt
+    // already waiting, rather than add a wait to its timeline.
+    writeHold: {
+      isDown:
+        !!loopOptions.writer?.isReachable &&
+        hasWaitingPrompt(loopOptions.db, "write"),
+      nextCheckMs: 0,
+      check: null,
+    },
   };
   const { db, config, stopSignal } = options;
   const inFlight = new Set<InFlight>();
@@ -85,11 +103,13 @@ export async function runWorkerLoop(
       // Show the new work on the workers row at once; fresh leases need no
       // extending, and a busy worker's row follows on the next beat.
       if (claimed > 0 && wasIdle) recordCurrentPrompt(options, inFlight);
-      if (options.once && claimed === 0 && inFlight.size === 0) break;
+      const isIdle = claimed === 0 && inFlight.size === 0;
+      if (options.once && isIdle && hasChecked(options.writeHold)) break;
       await wakeup.wait(config.WORKER_IDLE_MS, stopSignal);
     }
   } finally {
     await Promise.all([...inFlight].map((running) => running.done));
+    await options.writeHold.check;
     clearInterval(heartbeat);
     wakeup.close();
     comfy?.pool.close();
@@ -116,7 +136,7 @@ function fillSlots(
   };
   let claimed = 0;
 
-  const isWriteHeld = Date.now() < options.hold.writeHeldUntilMs;
+  const isWriteHeld = isWriteStillHeld(options, wakeup);
   for (const stage of stagesInClaimOrder) {
     if (stage === "write" && isWriteHeld) continue;
     let free = limits[stage] - countStage(inFlight, stage);
@@ -137,6 +157,50 @@ function fillSlots(
     }
   }
   return claimed;
+}
+
+/**
+ * Whether writing is held for a model server that is down; starts the
+ * check that it answers again when one is due, and wakes the loop when it
+ * does. A writer that cannot be checked is simply tried again.
+ */
+function isWriteStillHeld(options: LoopContext, wakeup: Wakeup): boolean {
+  const hold = options.writeHold;
+  if (!hold.isDown) return false;
+  if (hold.check || Date.now() < hold.nextCheckMs) return true;
+  // --once checks only a hold it started with, then drains and exits.
+  if (options.once && hold.nextCheckMs > 0) return true;
+
+  const { writer, stopSignal, config, log } = options;
+  if (!writer?.isReachable) {
+    hold.isDown = false;
+    return false;
+  }
+  hold.check = writer
+    .isReachable(stopSignal)
+    .catch((error: unknown) => {
+      log.warn({ err: error }, "checking the model server failed");
+      return false;
+    })
+    .then((isUp) => {
+      hold.check = null;
+      if (isUp) {
+        hold.isDown = false;
+        log.info("the model server answers again; writing resumes");
+        wakeup.wake();
+      } else {
+        hold.nextCheckMs = Date.now() + config.UNREACHABLE_RETRY_MS;
+      }
+    });
+  return true;
+}
+
+/**
+ * Whether a hold is settled for --once: no check in flight, and one that
+ * started held has checked once (nextCheckMs is 0 until then).
+ */
+function hasChecked(hold: WriteHold): boolean {
+  return !hold.check && !(hold.isDown && hold.nextCheckMs === 0);
 }
 
 function countStage(inFlight: Set<InFlight>, stage: Stage): number {
@@ -219,7 +283,8 @@ async function runGuarded(options: LoopContext, inFlight: InFlight) {
       controller.signal,
     );
     if (claim.stage === "write" && outcome === "waiting") {
-      options.hold.writeHeldUntilMs = Date.now() + config.UNREACHABLE_RETRY_MS;
+      options.writeHold.isDown = true;
+      options.writeHold.nextCheckMs = Date.now() + config.UNREACHABLE_RETRY_MS;
     }
   } catch (error) {
     options.log.error(

@@ -135,8 +135,9 @@ function recordFailure(
   const now = context.now?.() ?? new Date();
   const attempt = claim.prompt.attempts;
 
-  // The loop then holds new writings for unreachableWaitMs (see loop.ts),
-  // so an outage costs two events per wait, not two per queued prompt.
+  // The loop then holds writing until the server answers again (see
+  // loop.ts), so an outage costs one wait, not two events per retry nor
+  // two per queued prompt.
   if (failure.kind === "unreachable") {
     const runAfter = new Date(now.getTime() + retry.unreachableWaitMs);
     waitForBackend(db, claim, { waitingReason: failure.reason, runAfter, now });

@@ -16,6 +16,11 @@ export type Writer = {
   writeText(input: WriterInput, signal: AbortSignal): Promise<string>;
   /** Returns the spec as parsed JSON; the stage validates it. */
   writeSpec(input: WriterInput, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Whether the backend answers at all, asked without claiming a prompt
+   * while it is unreachable; a writer without it is tried again instead.
+   */
+  isReachable?(signal: AbortSignal): Promise<boolean>;
 };
 
 export type WriteStageContext = {

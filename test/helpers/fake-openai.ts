@@ -34,9 +34,10 @@ export type FakeOpenAi = {
 
 /**
  * An OpenAI-compatible chat server on 127.0.0.1 that answers from a
- * script. With nothing queued it answers 500, which tests notice.
+ * script. With nothing queued it answers 500, which tests notice. Any
+ * other path answers 404. On a free port unless one is given.
  */
-export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
   const queue: Parameters<FakeOpenAi["reply"]> = [];
   const requests: FakeRequest[] = [];
   const server = http.createServer(async (req, res) => {
@@ -60,12 +61,12 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     sendJson(res, 200, completion(request.body.model, reply));
   });
   await new Promise<void>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve()),
+    server.listen(port, "127.0.0.1", () => resolve()),
   );
-  const { port } = server.address() as AddressInfo;
+  const { port: bound } = server.address() as AddressInfo;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `http://127.0.0.1:${bound}/v1`,
     requests,
     reply: (...replies) => void queue.push(...replies),
     close: () =>

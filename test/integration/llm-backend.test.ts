@@ -12,7 +12,8 @@ import {
 import { openDatabase, type Db } from "@/db/client";
 import { createPrompt, getPromptDetail } from "@/db/prompts";
 import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fake-openai";
-import { freePort, startWorker } from "../helpers/processes";
+import { eventReasons } from "../helpers/comfyui";
+import { freePort, startWorker, waitFor } from "../helpers/processes";
 import { makeWorkspace, type Workspace } from "../helpers/workspace";
 
 const song = {
@@ -46,6 +47,7 @@ describe("the worker with a language model server", () => {
     writingConfig = path.join(workspace.dir, "writing.config.json");
     fake.requests.length = 0;
   });
+  const prompt = (id: number) => getPromptDetail(db, id)!.prompt;
   afterEach(() => {
     db.$client.close();
     workspace.cleanup();
@@ -131,6 +133,7 @@ describe("the worker with a language model server", () => {
     const { code, output } = await runWorker({
       LLM_BASE_URL: baseUrl,
       WRITING_CONFIG: "",
+      UNREACHABLE_RETRY_MS: "1",
     });
 
     expect(code, output).toBe(0);
@@ -142,6 +145,89 @@ describe("the worker with a language model server", () => {
       waitingReason: `unreachable: language model server unreachable at ${baseUrl} (ECONNREFUSED)`,
     });
     expect(writing).toBeNull();
+    const events = eventReasons(db, id);
+    expect(events).toEqual([
+      "submitted",
+      "writing started",
+      "waiting for backend",
+    ]);
+
+    // A worker started during the outage checks the server before it
+    // claims the waiting prompt: no second wait in its timeline.
+    const again = await runWorker({
+      LLM_BASE_URL: baseUrl,
+      WRITING_CONFIG: "",
+      UNREACHABLE_RETRY_MS: "1",
+    });
+    expect(again.code, again.output).toBe(0);
+    expect(eventReasons(db, id)).toEqual(events);
+
+    // Once the server answers, a worker writes it.
+    fake.reply({ content: poem });
+    const { code: last } = await runWorker({ WRITING_CONFIG: "" });
+    expect(last).toBe(0);
+    expect(getPromptDetail(db, id)!.prompt.status).toBe("completed");
+  });
+
+  it("holds writing while the server is down, one wait in the timeline, and writes once it answers", async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    const id = createPrompt(db, { type: "poem", text: "rain", priority: 0 });
+    const worker = startWorker({
+      ...workspace.env,
+      LLM_BASE_URL: baseUrl,
+      LLM_MODEL: "tiny-model",
+      WORKER_IDLE_MS: "50",
+      UNREACHABLE_RETRY_MS: "300",
+    });
+    try {
+      await waitFor(() => prompt(id.id).waitingReason !== null, 20_000);
+      const waiting = prompt(id.id);
+      // More than three retry periods of outage.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const duringOutage = eventReasons(db, id.id);
+      const afterOutage = prompt(id.id);
+
+      const back = await startFakeOpenAi(port);
+      try {
+        back.reply({ content: poem });
+        await waitFor(() => prompt(id.id).status === "completed", 20_000);
+        expect(back.requests).toHaveLength(1);
+      } finally {
+        await back.close();
+      }
+
+      const reason = `unreachable: language model server unreachable at ${baseUrl} (ECONNREFUSED)`;
+      expect(waiting).toMatchObject({
+        status: "unprocessed",
+        attempts: 0,
+        waitingReason: reason,
+      });
+      // Not claimed again while down: no attempt, the same wait.
+      expect(afterOutage).toMatchObject({
+        status: "unprocessed",
+        attempts: 0,
+        waitingReason: reason,
+        updatedAt: waiting.updatedAt,
+      });
+      expect(duringOutage).toEqual([
+        "submitted",
+        "writing started",
+        "waiting for backend",
+      ]);
+      // (Recording the writing starts stage 2's attempt count afresh.)
+      expect(prompt(id.id)).toMatchObject({
+        status: "completed",
+        lastError: null,
+        waitingReason: null,
+      });
+      expect(eventReasons(db, id.id).slice(3)).toEqual([
+        "writing started",
+        "writing finished",
+      ]);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it("sends LLM_BASE_URL's user name and password as Basic auth and never shows them", async () => {

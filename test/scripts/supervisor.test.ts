@@ -44,6 +44,7 @@ describe("supervise", () => {
       {
         cwd: dir,
         maxRestarts: 2,
+        restartWindowMs: 60_000,
         restartDelayMs: 50,
         outputStream: stream,
       },
@@ -53,14 +54,70 @@ describe("supervise", () => {
     expect(startsOf("crasher")).toHaveLength(3);
     expect(startsOf("steady")).toHaveLength(1);
     await waitFor(() => !isAlive(startsOf("steady")[0]), 5000);
-    expect(output).toMatch(/restart 2 of 2/);
-    expect(output).toMatch(/after 2 restarts; stopping everything/);
+    expect(output).toMatch(/restart 2 of 2 allowed in 60 s/);
+    expect(output).toMatch(/after 2 restarts in 60 s; stopping everything/);
+  });
+
+  it("never stops for crashes spaced further apart than the window", async () => {
+    // Up 400 ms each time, so every restart is outside the last one's window.
+    const { exitCode } = supervise(
+      [
+        command("flaky", "setTimeout(() => process.exit(3), 400);"),
+        command("steady", forever),
+      ],
+      {
+        cwd: dir,
+        maxRestarts: 1,
+        restartWindowMs: 300,
+        restartDelayMs: 10,
+        signals: ["SIGUSR2"],
+        outputStream: stream,
+      },
+    );
+    await waitFor(() => startsOf("flaky").length >= 5, 10_000);
+
+    process.kill(process.pid, "SIGUSR2");
+
+    expect(await exitCode).toBe(0);
+    expect(startsOf("steady")).toHaveLength(1);
+    expect(output).not.toMatch(/stopping everything/);
+    expect(
+      output.match(/restart 1 of 1 allowed/g)?.length,
+    ).toBeGreaterThanOrEqual(4);
+  });
+
+  it("still stops on a burst of crashes inside the window", async () => {
+    // Up 50 ms each time: the second crash comes well inside the window.
+    const { exitCode } = supervise(
+      [
+        command("flaky", "setTimeout(() => process.exit(3), 50);"),
+        command("steady", forever),
+      ],
+      {
+        cwd: dir,
+        maxRestarts: 1,
+        restartWindowMs: 5000,
+        restartDelayMs: 10,
+        outputStream: stream,
+      },
+    );
+
+    expect(await exitCode).toBe(1);
+    expect(startsOf("flaky")).toHaveLength(2);
+    await waitFor(() => !isAlive(startsOf("steady")[0]), 5000);
+    expect(output).toMatch(/after 1 restarts in 5 s; stopping everything/);
   });
 
   it("treats a process that exits 0 on its own as a crash", async () => {
     const { exitCode } = supervise(
       [command("quitter", "process.exit(0);"), command("steady", forever)],
-      { cwd: dir, maxRestarts: 1, restartDelayMs: 10, outputStream: stream },
+      {
+        cwd: dir,
+        maxRestarts: 1,
+        restartWindowMs: 60_000,
+        restartDelayMs: 10,
+        outputStream: stream,
+      },
     );
 
     expect(await exitCode).toBe(1);
@@ -73,6 +130,7 @@ describe("supervise", () => {
       {
         cwd: dir,
         maxRestarts: 5,
+        restartWindowMs: 60_000,
         restartDelayMs: 50,
         signals: ["SIGUSR2"],
         outputStream: stream,
@@ -102,6 +160,7 @@ describe("supervise", () => {
       {
         cwd: dir,
         maxRestarts: 5,
+        restartWindowMs: 60_000,
         restartDelayMs: 60_000,
         signals: ["SIGUSR2"],
         outputStream: stream,
@@ -120,6 +179,7 @@ describe("supervise", () => {
     const { exitCode } = supervise([command("stubborn", stubborn)], {
       cwd: dir,
       maxRestarts: 5,
+      restartWindowMs: 60_000,
       restartDelayMs: 50,
       signals: ["SIGUSR2"],
       outputStream: stream,

@@ -286,4 +286,54 @@ describe("runWorkerLoop", () => {
       ]);
     }
   });
+
+  it("checks a down model server without claiming, and writes once it answers", async () => {
+    const ids = [addPoem(), addPoem()];
+    let isUp = false;
+    let writes = 0;
+    let checks = 0;
+    const flaky: Writer = {
+      ...offlineWriter,
+      async writeText(input, signal) {
+        writes++;
+        if (!isUp) throw new BackendError("unreachable", "connection refused");
+        return offlineWriter.writeText(input, signal);
+      },
+      async isReachable() {
+        checks++;
+        return isUp;
+      },
+    };
+
+    const running = runWorkerLoop({
+      db,
+      config: parseConfig(env({ UNREACHABLE_RETRY_MS: "50" })),
+      workerId: "w1",
+      log,
+      once: false,
+      stopSignal: stop.signal,
+      writer: flaky,
+    });
+    await waitFor(() => checks >= 4, 5000);
+    const reasons = (id: number) =>
+      getPromptDetail(db, id)!.events.map((e) => e.reason);
+    const duringOutage = ids.map(reasons);
+    isUp = true;
+    await waitFor(
+      () => ids.every((id) => getPrompt(db, id)!.status === "completed"),
+      5000,
+    );
+    stop.abort();
+    await running;
+
+    expect(duringOutage).toEqual([
+      ["submitted", "writing started", "waiting for backend"],
+      ["submitted"],
+    ]);
+    expect(writes).toBe(3);
+    expect(reasons(ids[0]).slice(3)).toEqual([
+      "writing started",
+      "writing finished",
+    ]);
+  });
 });

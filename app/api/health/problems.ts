@@ -45,11 +45,17 @@ export function findProblems(
 /**
  * One reason per group of prompts a down backend holds back, in the
  * worker's own words: the app need not reach the backend to report it.
+ * Writing counts the prompts queued behind the one that tried too: the
+ * worker holds them back until the model server answers.
  */
 export function describeWaiting(groups: WaitingGroup[]): string[] {
-  return groups.map(({ reason, count }) => {
-    const prompts = count === 1 ? "1 prompt waits" : `${count} prompts wait`;
-    return `${prompts} for a backend: ${reason}`;
+  return groups.map(({ reason, count, since, queued }) => {
+    const total = count + queued;
+    const prompts = total === 1 ? "1 prompt waits" : `${total} prompts wait`;
+    const when = since ? ` since ${since.toISOString()}` : "";
+    const tried = count === 1 ? "1 tried it" : `${count} tried it`;
+    const behind = queued > 0 ? ` (${tried}, ${queued} queued behind)` : "";
+    return `${prompts} for a backend${when}${behind}: ${reason}`;
   });
 }
 

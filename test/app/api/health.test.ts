@@ -9,7 +9,7 @@ import {
   registerWorker,
 } from "@/db/workers";
 import { claimNextPrompt } from "@/db/claims";
-import { cancelPrompt, createPrompt } from "@/db/prompts";
+import { cancelPrompt, createPrompt, getPromptDetail } from "@/db/prompts";
 import { waitForBackend } from "@/db/stage-failures";
 import { startApp } from "../../helpers/processes";
 import { makeWorkspace, type Workspace } from "../../helpers/workspace";
@@ -23,6 +23,11 @@ describe("GET /api/health", () => {
     (await fetch(`${suite.app.baseUrl}/api/health`)).json();
   const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
   const other = () => `${suite.workspace.dir}/other.db`;
+  /** When the prompt's first "waiting for backend" event was recorded. */
+  const waitedSince = (id: number) =>
+    getPromptDetail(suite.db, id)!
+      .events.find((e) => e.reason === "waiting for backend")!
+      .createdAt.toISOString();
 
   it("says no worker uses this file when none has registered", async () => {
     const body = await health();
@@ -175,8 +180,42 @@ describe("GET /api/health", () => {
     const body = await health();
 
     expect(body.ok).toBe(false);
-    expect(body.reasons).toEqual([`2 prompts wait for a backend: ${reason}`]);
+    const since = waitedSince(waiting[0].prompt.id);
+    expect(body.reasons).toEqual([
+      `2 prompts wait for a backend since ${since}: ${reason}`,
+    ]);
     for (const claim of waiting) cancelPrompt(suite.db, claim.prompt.id);
+    expect(await health()).toMatchObject({ ok: true, reasons: [] });
+  });
+
+  it("counts the prompts queued behind one waiting for its model server", async () => {
+    const reason =
+      "unreachable: language model server unreachable at http://127.0.0.1:9/v1 (ECONNREFUSED)";
+    const ids = [1, 2, 3].map(
+      () =>
+        createPrompt(suite.db, { type: "poem", text: "rain", priority: 0 }).id,
+    );
+    // The worker tries one; it holds the other two back until the server
+    // answers, so only the one that tried has a waiting reason.
+    const claim = claimNextPrompt(suite.db, {
+      workerId: "w-new",
+      leaseMs: 30_000,
+      stage: "write",
+    })!;
+    waitForBackend(suite.db, claim, {
+      waitingReason: reason,
+      runAfter: new Date(Date.now() + 60_000),
+      now: new Date(),
+    });
+
+    const body = await health();
+
+    expect(body.ok).toBe(false);
+    expect(body.reasons).toEqual([
+      `3 prompts wait for a backend since ${waitedSince(claim.prompt.id)} ` +
+        `(1 tried it, 2 queued behind): ${reason}`,
+    ]);
+    for (const id of ids) cancelPrompt(suite.db, id);
     expect(await health()).toMatchObject({ ok: true, reasons: [] });
   });
 

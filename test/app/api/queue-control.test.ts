@@ -350,6 +350,24 @@ describe("queue control API", () => {
       expect(rowCounts()).toEqual(before);
     });
 
+    it.each([
+      ["limerick,a\npoem,fine\nsonnet,c", "1 more line has errors"],
+      ["limerick,a\node,b\npoem,fine\nsonnet,c", "2 more lines have errors"],
+    ])(
+      "counts the other bad lines as lines, not types: %j",
+      async (csv, more) => {
+        const response = await send("POST", "/api/prompts/batch", { csv });
+
+        expect(response.status).toBe(400);
+        const { message } = (await response.json()).error;
+        expect(message).toMatch(
+          /^Invalid batch: line 1: unknown type "limerick"; use one of [^;]*; /,
+        );
+        expect(message).toMatch(new RegExp(`; ${more}; nothing was added\\.$`));
+        expect(message).not.toMatch(/and \d+ more/);
+      },
+    );
+
     it("refuses 1001 prompts and adds none", async () => {
       const before = rowCounts();
       const text = Array.from({ length: 1001 }, (_, i) => `p${i}`).join("\n");

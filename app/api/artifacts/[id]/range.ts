@@ -2,8 +2,10 @@ export type ByteRange = { start: number; end: number };
 
 /**
  * Reads a single-range `Range: bytes=…` header against a file of `size`
- * bytes. Returns null to serve the whole file (no header, or a form we do
- * not serve, such as several ranges), or "unsatisfiable".
+ * bytes. Returns null to serve the whole file (no header, an invalid one
+ * such as `bytes=5-2`, or a form we do not serve, such as several ranges),
+ * or "unsatisfiable" for a valid range that starts past the end (RFC 9110
+ * §14.1.1, §14.2).
  */
 export function parseRange(
   header: string | null,
@@ -19,7 +21,9 @@ export function parseRange(
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
-  const end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size || start > end) return "unsatisfiable";
-  return { start, end };
+  const last = match[2] === "" ? Infinity : Number(match[2]);
+  // A last byte before the first makes the header invalid: it is ignored.
+  if (last < start) return null;
+  if (start >= size) return "unsatisfiable";
+  return { start, end: Math.min(last, size - 1) };
 }

@@ -69,7 +69,8 @@ export const POST = route("POST /api/prompts/batch", async (request) => {
 function batchRefused(errors: BatchError[]): AppError {
   const sorted = [...errors].sort((a, b) => a.line - b.line);
   const [first] = sorted;
-  const more = sorted.length > 1 ? ` (and ${sorted.length - 1} more)` : "";
+  const more =
+    sorted.length > 1 ? `; ${moreLinesWithErrors(sorted.length - 1)}` : "";
   return new AppError(
     "validation_failed",
     `Invalid batch: line ${first.line}: ${first.message}${more}; ` +
@@ -78,4 +79,11 @@ function batchRefused(errors: BatchError[]): AppError {
       .slice(0, maxIssues)
       .map((error) => ({ path: `line ${error.line}`, message: error.message })),
   );
+}
+
+/** "1 more line has errors", "2 more lines have errors". */
+function moreLinesWithErrors(count: number): string {
+  return count === 1
+    ? "1 more line has errors"
+    : `${count} more lines have errors`;
 }

@@ -58,7 +58,18 @@ describe("GET /api/artifacts/{id}", () => {
     expect(await response.text()).toBe("");
   });
 
-  it.each(["bytes=999999999-", "bytes=100-", "bytes=100-50", "bytes=-0"])(
+  it.each(["bytes=5-2", "bytes=100-50", "bytes=abc", "bytes=1-2,5-6"])(
+    "ignores the invalid or unserved Range %s and sends the whole file",
+    async (range) => {
+      const response = await get(range);
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-range")).toBeNull();
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(fileBytes);
+    },
+  );
+
+  it.each(["bytes=999999999-", "bytes=100-", "bytes=100-150", "bytes=-0"])(
     "answers Range %s with a JSON 416 and the file's size",
     async (range) => {
       const response = await get(range);
