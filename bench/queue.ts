@@ -499,6 +499,9 @@ export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
       return peer;
     };
 
+    // A first round of the peers, not counted: the first run of each is
+    // slower (code not yet optimised, files not yet in the page cache).
+    await measurePeerRun(tmpDir, -1, Math.min(queued, 2000));
     // Each size's one-worker rates, run by run.
     const bySize = new Map<number, number[]>();
     for (const size of sizes) {
