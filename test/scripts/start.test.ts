@@ -79,7 +79,9 @@ describe("npm start", () => {
       return latest.id !== first.id && latest.stoppedAt === null;
     }, 20_000);
 
-    expect(output).toMatch(/starting it again in 2 s \(restart 1 of 10\)/);
+    expect(output).toMatch(
+      /starting it again in 2 s \(restart 1 of 10 allowed in 600 s\)/,
+    );
   });
 
   it("stops the app and the worker on Ctrl+C", async () => {
