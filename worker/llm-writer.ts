@@ -114,9 +114,15 @@ async function isReachable(
   server: Server,
   signal: AbortSignal,
 ): Promise<boolean> {
+  // The client leaves a listener on the signal it is given; a signal of
+  // this check's own keeps the worker's long-lived one clean over an
+  // outage of many checks.
+  const check = new AbortController();
+  const abortCheck = () => check.abort();
+  signal.addEventListener("abort", abortCheck, { once: true });
   try {
     await server.client.models.list({
-      signal,
+      signal: check.signal,
       maxRetries: 0,
       timeout: Math.min(server.timeoutMs, reachableTimeoutMs),
     });
@@ -124,6 +130,8 @@ async function isReachable(
   } catch (error) {
     // Timeouts are connection errors too (APIConnectionTimeoutError).
     return !(error instanceof APIConnectionError) && !signal.aborted;
+  } finally {
+    signal.removeEventListener("abort", abortCheck);
   }
 }
 

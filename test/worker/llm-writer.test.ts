@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -655,3 +656,30 @@ function isSettled(prompt: Prompt): boolean {
     (prompt.artifactStatus === null || prompt.artifactStatus === "ready")
   );
 }
+
+describe("checking that the model server answers", () => {
+  const writerAt = (baseUrl: string) =>
+    createLlmWriter(
+      parseConfig({ LLM_BASE_URL: baseUrl, LLM_MODEL: "tiny-model" }),
+      defaultWritingConfig,
+      log,
+    );
+
+  it("says down for a closed port and up for any answer, leaving no listener on the worker's signal", async () => {
+    const stop = new AbortController();
+    const closed = `http://127.0.0.1:${await freePort()}/v1`;
+    const down = writerAt(closed);
+    for (let i = 0; i < 15; i++) {
+      expect(await down.isReachable!(stop.signal)).toBe(false);
+    }
+    expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+
+    const fake = await startFakeOpenAi();
+    try {
+      expect(await writerAt(fake.baseUrl).isReachable!(stop.signal)).toBe(true);
+      expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
