@@ -465,19 +465,36 @@ function workerEnv(file: string, tmpDir: string, writeConcurrency: number) {
 const sizeName = (rows: number) =>
   rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
 
-function numberFrom(value: string | undefined): number | undefined {
-  return value ? Number(value) : undefined;
+/** A setting that must be a whole number of at least 1, if given. */
+function numberFrom(value: string | undefined, name = "setting") {
+  if (value === undefined || value === "") return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(
+      `${name} takes a whole number of at least 1, not "${value}"`,
+    );
+  }
+  return number;
 }
 
 /** Measures the queue; returns one figure per measure and ratio. */
 export async function run(ctx: QueueBenchContext = {}): Promise<Figure[]> {
-  const runs = ctx.runs ?? numberFrom(process.env.BENCH_RUNS) ?? 3;
-  const queued = ctx.queued ?? numberFrom(process.env.BENCH_QUEUED) ?? 10_000;
+  const runs =
+    ctx.runs ?? numberFrom(process.env.BENCH_RUNS, "BENCH_RUNS") ?? 3;
+  const queued =
+    ctx.queued ??
+    numberFrom(process.env.BENCH_QUEUED, "BENCH_QUEUED") ??
+    10_000;
   const sizes = ctx.sizes ??
-    process.env.BENCH_SIZES?.split(",").map(Number) ?? [10_000, 1_000_000];
+    process.env.BENCH_SIZES?.split(",").map((size) =>
+      numberFrom(size, "BENCH_SIZES")!,
+    ) ?? [10_000, 1_000_000];
   const writeConcurrency =
     ctx.writeConcurrency ??
-    numberFrom(process.env.BENCH_WRITE_CONCURRENCY) ??
+    numberFrom(
+      process.env.BENCH_WRITE_CONCURRENCY,
+      "BENCH_WRITE_CONCURRENCY",
+    ) ??
     64;
   const progress = ctx.progress ?? ctx.log ?? (() => {});
   const tmpDir = fs.mkdtempSync(

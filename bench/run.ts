@@ -32,7 +32,9 @@ async function main() {
   const unknown = names.filter((n) => !measures.some((m) => m.name === n));
   if (unknown.length) {
     const known = measures.map((m) => m.name).join(", ");
-    throw new Error(`unknown measure ${unknown.join(", ")} (known: ${known})`);
+    throw new UsageError(
+      `unknown measure ${unknown.join(", ")} (known: ${known})`,
+    );
   }
 
   buildIfNeeded();
@@ -50,7 +52,12 @@ async function main() {
   } finally {
     await ctx.stopAll();
   }
-  report(rows, { startedAt, runs, measures: chosen.map((m) => m.name) });
+  report(rows, {
+    startedAt,
+    runs,
+    measures: chosen.map((m) => m.name),
+    isWhole: chosen.length === measures.length,
+  });
 }
 
 function parseArgs(args: string[]) {
@@ -61,14 +68,20 @@ function parseArgs(args: string[]) {
     else names.push(args[i]);
   }
   if (!Number.isInteger(runs) || runs < 1) {
-    throw new Error("--runs takes a whole number of at least 1");
+    throw new UsageError("--runs takes a whole number of at least 1");
   }
   return { names, runs };
 }
 
 function report(
   rows: FigureRow[],
-  run: { startedAt: number; runs: number; measures: string[] },
+  run: {
+    startedAt: number;
+    runs: number;
+    measures: string[];
+    /** Every measure ran: only then is it the latest whole table. */
+    isWhole: boolean;
+  },
 ) {
   const elapsedMs = Date.now() - run.startedAt;
   const failed = rows.filter((row) => row.pass === false).length;
@@ -94,7 +107,9 @@ function report(
   const stamp = result.date.replace(/:/g, "-").replace(/\..*/, "");
   const text = `${JSON.stringify(result, null, 2)}\n`;
   fs.writeFileSync(path.join(resultsDir, `${stamp}.json`), text);
-  fs.writeFileSync(path.join(resultsDir, "latest.json"), text);
+  if (run.isWhole) {
+    fs.writeFileSync(path.join(resultsDir, "latest.json"), text);
+  }
   if (elapsedMs > budgetMs) process.exitCode = 1;
 }
 
@@ -102,7 +117,14 @@ function navigatorCpus() {
   return globalThis.navigator?.hardwareConcurrency ?? null;
 }
 
+/** A mistake in how the bench was called: its message says it all. */
+class UsageError extends Error {}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  const text =
+    error instanceof UsageError
+      ? `npm run bench: ${error.message}`
+      : ((error as Error).stack ?? String(error));
+  process.stderr.write(`${text}\n`);
   process.exit(1);
 });
