@@ -90,6 +90,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
 function latencyFigures(clients: number, rounds: Report[]): Figure[] {
   const missing = rounds.reduce((sum, r) => sum + r.missing, 0);
+  const expected = rounds.reduce((sum, r) => sum + r.deliveries + r.missing, 0);
   const cpu =
     `app CPU ${percent(rounds.map((r) => r.serverCpu))}, clients process ` +
     `${percent(rounds.map((r) => r.clientCpu))} of one core; the app ` +
@@ -109,7 +110,7 @@ function latencyFigures(clients: number, rounds: Report[]): Figure[] {
           ? { max: p99TargetMs[clients] }
           : undefined,
       note: missing
-        ? `${cpu}; ${missing} deliveries missing of ${rounds.reduce((s, r) => s + r.deliveries + r.missing, 0)}`
+        ? `${cpu}; ${missing} deliveries missing of ${expected}`
         : cpu,
     },
   ];

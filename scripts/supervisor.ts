@@ -59,9 +59,10 @@ function isStopExit(exitCode: number | string, signals: NodeJS.Signals[]) {
  * `maxRestarts` times within any `restartWindowMs`; one more crash inside
  * that window stops the others and the launcher fails. Crashes spread
  * further apart never add up: a process that stays up for the window has
- * its count back at zero. A stop signal stops every process, cancels pending restarts, and
- * counts as success: a service manager's SIGTERM is not a crash. A second
- * signal kills what is still running, and the launcher then fails.
+ * its count back at zero. A stop signal stops every process, cancels
+ * pending restarts, and counts as success: a service manager's SIGTERM is
+ * not a crash. A second signal kills what is still running, and the
+ * launcher then fails.
  */
 export class Supervisor {
   private stopping: "signal" | "failure" | null = null;

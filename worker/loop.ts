@@ -314,6 +314,11 @@ function stageContext(options: LoopContext) {
   };
 }
 
+/**
+ * The heartbeat, naming the prompt the worker is on. LIMIT: the workers row
+ * holds one prompt; with several in flight it shows the oldest, and the
+ * prompts' lease owner says the rest.
+ */
 function recordCurrentPrompt(options: LoopContext, inFlight: Set<InFlight>) {
   const [first] = inFlight;
   try {
@@ -323,20 +328,18 @@ function recordCurrentPrompt(options: LoopContext, inFlight: Set<InFlight>) {
       first?.claim.prompt.id ?? null,
     );
   } catch (error) {
+    // The next beat tries again.
     options.log.warn({ err: error }, "heartbeat failed");
   }
 }
 
 /** Records the heartbeat and keeps every in-flight lease alive. */
 function beat(options: LoopContext, inFlight: Set<InFlight>) {
-  const { db, config, workerId, log } = options;
-  const running = [...inFlight];
+  const { db, config, log } = options;
   options.onHeartbeat?.();
+  recordCurrentPrompt(options, inFlight);
   try {
-    // LIMIT: the workers row holds one prompt; with several in flight it
-    // shows the oldest, and the prompts' lease owner says the rest.
-    recordHeartbeat(db, workerId, running[0]?.claim.prompt.id ?? null);
-    for (const { claim, controller } of running) {
+    for (const { claim, controller } of inFlight) {
       if (extendLease(db, claim, config.LEASE_MS)) continue;
       controller.abort(
         new StageInterrupt("lease_lost", "the lease was taken back"),
@@ -344,6 +347,6 @@ function beat(options: LoopContext, inFlight: Set<InFlight>) {
     }
   } catch (error) {
     // The next beat tries again; the lease has many beats of slack.
-    log.warn({ err: error }, "heartbeat failed");
+    log.warn({ err: error }, "extending leases failed");
   }
 }

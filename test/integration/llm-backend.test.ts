@@ -169,7 +169,7 @@ describe("the worker with a language model server", () => {
     expect(getPromptDetail(db, id)!.prompt.status).toBe("completed");
   });
 
-  it("holds writing while the server is down, one wait in the timeline, and writes once it answers", async () => {
+  it("holds writing while the server is down: one wait, then writes once it answers", async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}/v1`;
     const id = createPrompt(db, { type: "poem", text: "rain", priority: 0 });

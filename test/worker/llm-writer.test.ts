@@ -388,7 +388,9 @@ describe("the language model writer in the worker loop", () => {
 
     expect(prompt).toMatchObject({
       status: "unprocessed",
-      waitingReason: `unreachable: language model server unreachable at http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
+      waitingReason:
+        "unreachable: language model server unreachable at " +
+        `http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
     });
   });
 
@@ -665,7 +667,7 @@ describe("checking that the model server answers", () => {
       log,
     );
 
-  it("says down for a closed port and up for any answer, leaving no listener on the worker's signal", async () => {
+  it("says down for a closed port, up for any answer, and leaves no listener", async () => {
     const stop = new AbortController();
     const closed = `http://127.0.0.1:${await freePort()}/v1`;
     const down = writerAt(closed);

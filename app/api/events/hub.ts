@@ -94,8 +94,9 @@ function keepAlive(): Uint8Array {
 
 /**
  * One per process: watches the database for commits and writes the new
- * events, encoded once into one chunk per read, to every open stream. The watch and the keep-alive
- * timer exist only while at least one stream is open.
+ * events, encoded once into one chunk per read, to every open stream. The
+ * watch and the keep-alive timer exist only while at least one stream is
+ * open.
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();

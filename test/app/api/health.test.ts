@@ -159,22 +159,27 @@ describe("GET /api/health", () => {
     expect(body).toMatchObject({ ok: true, reasons: [] });
   });
 
+  /** A worker claims the next poem and finds its backend down. */
+  const tryAndWait = (reason: string) => {
+    const claim = claimNextPrompt(suite.db, {
+      workerId: "w-new",
+      leaseMs: 30_000,
+      stage: "write",
+    })!;
+    waitForBackend(suite.db, claim, {
+      waitingReason: reason,
+      runAfter: new Date(Date.now() + 60_000),
+      now: new Date(),
+    });
+    return claim;
+  };
+
   it("names what prompts wait for while a backend is down, in the worker's words", async () => {
     const reason =
       "unreachable: the model server at http://127.0.0.1:9/v1 did not answer";
     const waiting = [1, 2].map(() => {
       createPrompt(suite.db, { type: "poem", text: "rain", priority: 0 });
-      const claim = claimNextPrompt(suite.db, {
-        workerId: "w-new",
-        leaseMs: 30_000,
-        stage: "write",
-      })!;
-      waitForBackend(suite.db, claim, {
-        waitingReason: reason,
-        runAfter: new Date(Date.now() + 60_000),
-        now: new Date(),
-      });
-      return claim;
+      return tryAndWait(reason);
     });
 
     const body = await health();
@@ -190,23 +195,15 @@ describe("GET /api/health", () => {
 
   it("counts the prompts queued behind one waiting for its model server", async () => {
     const reason =
-      "unreachable: language model server unreachable at http://127.0.0.1:9/v1 (ECONNREFUSED)";
+      "unreachable: language model server unreachable at " +
+      "http://127.0.0.1:9/v1 (ECONNREFUSED)";
     const ids = [1, 2, 3].map(
       () =>
         createPrompt(suite.db, { type: "poem", text: "rain", priority: 0 }).id,
     );
     // The worker tries one; it holds the other two back until the server
     // answers, so only the one that tried has a waiting reason.
-    const claim = claimNextPrompt(suite.db, {
-      workerId: "w-new",
-      leaseMs: 30_000,
-      stage: "write",
-    })!;
-    waitForBackend(suite.db, claim, {
-      waitingReason: reason,
-      runAfter: new Date(Date.now() + 60_000),
-      now: new Date(),
-    });
+    const claim = tryAndWait(reason);
 
     const body = await health();
 
@@ -219,7 +216,7 @@ describe("GET /api/health", () => {
     expect(await health()).toMatchObject({ ok: true, reasons: [] });
   });
 
-  it("calls a worker on this host whose process is gone dead at once, and trusts the heartbeat of one elsewhere", async () => {
+  it("calls a gone process on this host dead at once, and trusts a heartbeat elsewhere", async () => {
     const exited = spawnSync(process.execPath, ["-e", ""]);
     const setProcess = (id: string, host: string) =>
       suite.db.$client
